@@ -1,0 +1,99 @@
+// The node API every client uses: the CLI embedded on a data dir, or through the daemon's Unix socket (the daemon
+// forwards these calls one for one). Everything here is JSON-friendly (ids as hex strings, counts as numbers) so
+// the answer is the same either way. DESIGN §8; the CLI issue's --json contract.
+
+export interface StatusInfo {
+  nodeId: string;
+  dataDir: string;
+  daemon: boolean;
+  addrs: string[];
+  meshes: { meshId: string; name?: string; rootStoreId: string; peers: number }[];
+  stores: number;
+  peers: number;
+}
+
+export interface StoreSummary {
+  storeId: string;
+  storeType: string;
+  name?: string;
+  meshId?: string;
+  cid: string;
+  seq: number;
+  stateHash: string;
+  paused: boolean;
+}
+
+export interface StoreInfo extends StoreSummary {
+  heads: string[];
+  floating: number;
+  pausedError?: { code: string; message: string; [k: string]: unknown };
+  authors: number;
+}
+
+export interface HistoryEntry {
+  seq: number;
+  hash: string;
+  author: string;
+  /** ISO 8601 of the intention's HLC wall time. */
+  time: string;
+  hlc: string;
+  /** ISO 8601 of the witness time. */
+  witnessedAt: string;
+  cid: string;
+  result: string;
+  code: number;
+  op: unknown;
+}
+
+export interface ExecResult {
+  intentions: string[];
+  result: unknown;
+}
+
+export interface ModuleInfo {
+  cid: string;
+  storeType?: string;
+  size: number;
+  name?: string;
+  version?: string;
+  methods?: unknown[];
+}
+
+export interface PublishResult {
+  cid: string;
+  storeType: string;
+  hotfix: boolean;
+  verified: boolean;
+  stores?: number;
+  intentions?: number;
+}
+
+export interface ReplayReport {
+  equivalent: boolean;
+  intentions: number;
+  firstDivergence: Record<string, unknown> | null;
+}
+
+export interface NodeApi {
+  status(): Promise<StatusInfo>;
+  modulePublish(wasm: Uint8Array, storeType: string): Promise<PublishResult>;
+  moduleList(): Promise<ModuleInfo[]>;
+  moduleShow(cid: string): Promise<ModuleInfo>;
+  moduleReplay(store: string, wasm: Uint8Array): Promise<ReplayReport>;
+  storeCreate(storeType: string, name?: string): Promise<{ storeId: string; storeType: string; cid: string; name?: string }>;
+  storeList(): Promise<StoreSummary[]>;
+  storeInfo(store: string): Promise<StoreInfo>;
+  storeExec(store: string, method: string, args: string[]): Promise<ExecResult>;
+  storeQuery(store: string, method: string, args: string[]): Promise<{ result: unknown }>;
+  storeHistory(store: string, opts: { from?: number; to?: number; author?: string }): Promise<HistoryEntry[]>;
+  storeWatch(store: string, signal: AbortSignal): AsyncIterable<HistoryEntry>;
+  storeVerify(store: string): Promise<{ ok: boolean; records: number; error?: unknown }>;
+  storeResume(store: string): Promise<{ ok: boolean }>;
+  storeRebuild(store: string): Promise<{ seq: number; stateHash: string }>;
+  peerInvite(opts: { expiresInSec?: number }): Promise<{ token: string; expires: string }>;
+  peerJoin(token: string): Promise<{ meshId: string; stores: number }>;
+  peerList(): Promise<{ nodeId: string; status: string; addrs?: string[]; connected: boolean }[]>;
+  peerRevoke(nodeId: string): Promise<{ ok: boolean }>;
+  sync(store?: string): Promise<{ peers: number; sent: number; received: number }>;
+  close(): Promise<void>;
+}
