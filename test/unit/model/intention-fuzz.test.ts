@@ -49,7 +49,7 @@ const COUNT_AT = 32 + 8 + 4 + 16 + 32 + 1;
 const BOUNDARY_U32 = [0, 1, 2, MAX_DEPS, MAX_DEPS + 1, MAX_PAYLOAD, MAX_PAYLOAD + 1, 0x7fffffff, 0x80000000, 0xffffffff];
 
 function mutate(rand: ReturnType<typeof prng>, input: Uint8Array, opsLenAt: number): Uint8Array {
-  let b = input.slice();
+  let b: Uint8Array = input.slice();
   const rounds = 1 + rand.int(3);
   for (let r = 0; r < rounds; r++) {
     const at = b.length === 0 ? 0 : rand.int(b.length);
