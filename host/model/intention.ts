@@ -33,6 +33,9 @@ export interface SignedIntention {
 const FIXED = 32 + 8 + 4 + 16 + 32 + 1 + 4; // up to the deps
 const MAX_WALL_MS = Number.MAX_SAFE_INTEGER;
 
+// A fresh copy of a range. Never Buffer#slice, which returns a view: decoded fields must not alias the input.
+const copyRange = (b: Uint8Array, start: number, end?: number): Uint8Array => new Uint8Array(b.subarray(start, end));
+
 function malformed(reason: string, message: string): LatticeError {
   return new LatticeError('E_MALFORMED_INTENTION', message, { reason });
 }
@@ -90,23 +93,23 @@ function decodeIntentionAt(bytes: Uint8Array, start: number): { intention: Inten
   };
   let o = start;
   need(o, FIXED);
-  const author = bytes.slice(o, o + 32) as NodeId; o += 32;
+  const author = copyRange(bytes, o, o + 32) as NodeId; o += 32;
   const wall = view.getBigUint64(o, true); o += 8;
   if (wall > BigInt(MAX_WALL_MS)) throw malformed('timestamp-range', `wallMs ${wall} is above 2^53`);
   const counter = view.getUint32(o, true); o += 4;
-  const storeId = bytes.slice(o, o + 16) as StoreId; o += 16;
-  const storePrev = bytes.slice(o, o + 32) as Hash; o += 32;
+  const storeId = copyRange(bytes, o, o + 16) as StoreId; o += 16;
+  const storePrev = copyRange(bytes, o, o + 32) as Hash; o += 32;
   const tag = bytes[o++];
   if (tag !== 0) throw malformed('condition-tag', `unknown condition tag ${tag}`);
   const count = view.getUint32(o, true); o += 4;
   if (count > MAX_DEPS) throw new LatticeError('E_TOO_MANY_DEPS', `${count} deps, the limit is ${MAX_DEPS}`, { count, limit: MAX_DEPS });
   need(o, 32 * count + 4);
   const condition: Hash[] = new Array(count);
-  for (let k = 0; k < count; k++) { condition[k] = bytes.slice(o, o + 32) as Hash; o += 32; }
+  for (let k = 0; k < count; k++) { condition[k] = copyRange(bytes, o, o + 32) as Hash; o += 32; }
   const opsLen = view.getUint32(o, true); o += 4;
   if (opsLen > MAX_PAYLOAD) throw new LatticeError('E_PAYLOAD_TOO_LARGE', `ops are ${opsLen} bytes, the limit is ${MAX_PAYLOAD}`, { size: opsLen, limit: MAX_PAYLOAD });
   need(o, opsLen);
-  const ops = bytes.slice(o, o + opsLen); o += opsLen;
+  const ops = copyRange(bytes, o, o + opsLen); o += opsLen;
   const intention: Intention = { author, timestamp: { wallMs: Number(wall), counter }, storeId, storePrev, condition, ops };
   for (let k = 1; k < count; k++) {
     if (compareBytes(condition[k - 1]!, condition[k]!) >= 0) throw malformed('unsorted-deps', 'condition deps must be sorted and unique');
@@ -139,8 +142,8 @@ export interface DecodeOptions {
 export function decodeSigned(bytes: Uint8Array, options: DecodeOptions = {}): SignedIntention {
   if (!(bytes instanceof Uint8Array)) throw malformed('type', 'a signed intention must be bytes');
   if (bytes.length < FIXED + 4 + SIGNATURE_LEN) throw malformed('truncated', `signed intention of ${bytes.length} bytes is truncated`);
-  const encoding = bytes.slice(0, bytes.length - SIGNATURE_LEN);
-  const signature = bytes.slice(bytes.length - SIGNATURE_LEN);
+  const encoding = copyRange(bytes, 0, bytes.length - SIGNATURE_LEN);
+  const signature = copyRange(bytes, bytes.length - SIGNATURE_LEN);
   const intention = decodeIntention(encoding);
   const hash = hashIntention(encoding);
   const signed: SignedIntention = { intention, hash, signature, encoding };

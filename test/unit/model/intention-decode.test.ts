@@ -244,8 +244,7 @@ describe('decoded fields own their memory', () => {
 
   // Known bug (reported, host/model/intention.ts): Buffer.prototype.slice returns a view, so decoding a Node
   // Buffer (what LMDB and sockets hand over) aliases the input; a reused buffer then rewrites the intention.
-  // When intention.ts copies with Uint8Array.prototype.slice, this starts failing: turn `it.fails` into `it`.
-  it.fails('decodeSigned copies out of a Node Buffer input (fields must not alias it)', () => {
+  it('decodeSigned copies out of a Node Buffer input (fields must not alias it)', () => {
     const input = Buffer.from(signedBytes);
     const s = decodeSigned(input);
     input.fill(7);
