@@ -2,3 +2,4 @@
 export { fingerprintOf, FINGERPRINT_SIZE, ID_SIZE } from './accumulator.js';
 export { Negentropy, MIN_FRAME_SIZE_LIMIT, PROTOCOL_VERSION, type ReconcileResult } from './negentropy.js';
 export { NegentropyTree, splitTimestamp, type Timestamp } from './negentropy-tree.js';
+export { hashesToRequest, MAX_CHAIN_REQUEST, walkChain, type ChainLink, type RequestOptions, type WalkOptions, type WalkResult } from './chain-fetch.js';
