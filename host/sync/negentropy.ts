@@ -14,6 +14,8 @@ const MODE_SKIP = 0;
 const MODE_FINGERPRINT = 1;
 const MODE_ID_LIST = 2;
 const BUCKETS = 16;
+/** Up to this many items, splitRange sums buckets item by item instead of by prefix descents (measured faster). */
+const DIRECT_MAX = 512;
 const U32 = 0xffffffff;
 
 export interface ReconcileResult {
@@ -43,6 +45,11 @@ export class Negentropy {
   private lastIn = 0n;
   private lastOut = 0n;
   private readonly acc = new Uint32Array(2 * SUM_WORDS);
+  // The last prefix sum computed: ranges arrive in order, so one range's lower index is the previous one's upper.
+  // Valid within one message only (the node may insert between messages).
+  private cacheIndex = -1;
+  private readonly cache = new Uint32Array(SUM_WORDS);
+  private readonly slotBuf = new Int32Array(DIRECT_MAX);
 
   constructor(
     private readonly storage: NegentropyTree,
@@ -62,6 +69,7 @@ export class Negentropy {
   initiate(): Uint8Array {
     if (this.initiator) throw new LatticeError('E_BAD_ARGUMENT', 'negentropy: already initiated');
     this.initiator = true;
+    this.cacheIndex = -1;
     const out = new ByteWriter();
     out.byte(PROTOCOL_VERSION);
     this.splitRange(0, this.storage.size(), Bound.infinity(), out);
@@ -86,6 +94,7 @@ export class Negentropy {
   private reconcileAux(msg: Uint8Array, have: Uint8Array[], need: Uint8Array[]): ByteWriter {
     this.lastIn = 0n;
     this.lastOut = 0n;
+    this.cacheIndex = -1;
     const query = new ByteReader(msg);
     const full = new ByteWriter();
     full.byte(PROTOCOL_VERSION);
@@ -122,7 +131,7 @@ export class Negentropy {
         skip = true;
       } else if (mode === MODE_FINGERPRINT) {
         const theirs = query.bytes(FINGERPRINT_SIZE);
-        const ours = storage.fingerprint(lower, upper);
+        const ours = this.fingerprint(lower, upper);
         if (!sameBytes(theirs, ours)) {
           doSkip();
           this.splitRange(lower, upper, currBound, o);
@@ -174,7 +183,7 @@ export class Negentropy {
 
       if (this.exceeded(full.len + o.len)) {
         // Over the frame limit: stop here and send one fingerprint for the rest (the reference's exact rule).
-        const remaining = storage.fingerprint(upper, storageSize);
+        const remaining = this.fingerprint(upper, storageSize);
         this.encodeBound(full, Bound.infinity());
         full.varint(MODE_FINGERPRINT);
         full.bytes(remaining);
@@ -200,20 +209,30 @@ export class Negentropy {
     const perBucket = Math.floor(numElems / BUCKETS);
     const withExtra = numElems % BUCKETS;
     const acc = this.acc;
+    // Small ranges: one pass over the items beats 17 descents (same sums, same bytes).
+    const slots = numElems <= DIRECT_MAX ? this.rangeSlots(lower, upper) : null;
     let curr = lower;
-    storage.prefixSum(curr, acc, 0);
+    if (!slots) this.prefix(curr, acc, 0);
     for (let i = 0; i < BUCKETS; i++) {
       const size = perBucket + (i < withExtra ? 1 : 0);
+      const start = curr;
       curr += size;
-      // fingerprint of the bucket = prefix(curr) - prefix(previous curr)
-      storage.prefixSum(curr, acc, SUM_WORDS);
-      const next = acc.slice(SUM_WORDS);
-      subWords(acc, SUM_WORDS, acc, 0);
-      const fp = fingerprintOf(acc, SUM_WORDS, size);
-      acc.set(next, 0);
+      let fp: Uint8Array;
+      if (slots) {
+        acc.fill(0, SUM_WORDS);
+        for (let k = start; k < curr; k++) storage.addSlot(acc, SUM_WORDS, slots[k - lower]!);
+        fp = fingerprintOf(acc, SUM_WORDS, size);
+      } else {
+        // fingerprint of the bucket = prefix(curr) - prefix(start)
+        this.prefix(curr, acc, SUM_WORDS);
+        subWords(acc, SUM_WORDS, acc, 0);
+        fp = fingerprintOf(acc, SUM_WORDS, size);
+        acc.set(this.cache, 0); // prefix(curr), kept by prefix()
+      }
 
       let nextBound: Bound;
       if (curr === upper) nextBound = upperBound;
+      else if (slots) nextBound = this.minimalBound(slots[curr - 1 - lower]!, slots[curr - lower]!);
       else {
         let prevSlot = 0;
         let currSlot = 0;
@@ -227,6 +246,34 @@ export class Negentropy {
       o.varint(MODE_FINGERPRINT);
       o.bytes(fp);
     }
+  }
+
+  /** The slots of items [lower, upper), in order (a reused buffer). */
+  private rangeSlots(lower: number, upper: number): Int32Array {
+    const slots = this.slotBuf;
+    this.storage.iterate(lower, upper, (slot, index) => {
+      slots[index - lower] = slot;
+    });
+    return slots;
+  }
+
+  private prefix(index: number, out: Uint32Array, o: number): void {
+    if (index === this.cacheIndex) {
+      out.set(this.cache, o);
+      return;
+    }
+    this.storage.prefixSum(index, out, o);
+    this.cache.set(out.subarray(o, o + SUM_WORDS));
+    this.cacheIndex = index;
+  }
+
+  private fingerprint(begin: number, end: number): Uint8Array {
+    this.storage.checkRange(begin, end);
+    const acc = this.acc;
+    this.prefix(begin, acc, 0);
+    this.prefix(end, acc, SUM_WORDS);
+    subWords(acc, SUM_WORDS, acc, 0);
+    return fingerprintOf(acc, SUM_WORDS, end - begin);
   }
 
   private exceeded(n: number): boolean {

@@ -4,6 +4,10 @@
 // at its creation and serves as its separator key.
 import { addId, addWords, ID_SIZE, SUM_WORDS, subId, subWords } from './accumulator.js';
 
+// On little-endian machines (all Node targets in practice) an id's 32 bytes read as eight u32 words are exactly its
+// 256-bit little-endian value, so sums add words straight from the slab; elsewhere they assemble bytes.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export const LEAF_CAP = 64;
 export const FANOUT = 32;
 /** Room for one extra child while a node is being split. */
@@ -16,6 +20,8 @@ export class TreeSlabs {
   protected lNext = new Int32Array(0);
   protected lSum = new Uint32Array(0);
   ids = new Uint8Array(0);
+  /** A word view of `ids` on little-endian machines. */
+  private idWords: Uint32Array | null = null;
   hi = new Uint32Array(0);
   lo = new Uint32Array(0);
   // internal nodes
@@ -148,14 +154,25 @@ export class TreeSlabs {
     this.addLeafPrefix(node, index, out, o);
   }
 
+  /** out[o..o+8) += the id in a slot. */
+  addSlot(out: Uint32Array, o: number, slot: number): void {
+    if (this.idWords) addWords(out, o, this.idWords, slot * SUM_WORDS);
+    else addId(out, o, this.ids, slot * ID_SIZE);
+  }
+
+  private subSlot(out: Uint32Array, o: number, slot: number): void {
+    if (this.idWords) subWords(out, o, this.idWords, slot * SUM_WORDS);
+    else subId(out, o, this.ids, slot * ID_SIZE);
+  }
+
   private addLeafPrefix(leaf: number, index: number, out: Uint32Array, o: number): void {
     const base = leaf * LEAF_CAP;
     const size = this.lSize[leaf]!;
     if (index <= size >> 1) {
-      for (let j = 0; j < index; j++) addId(out, o, this.ids, (base + j) * ID_SIZE);
+      for (let j = 0; j < index; j++) this.addSlot(out, o, base + j);
     } else {
       addWords(out, o, this.lSum, leaf * SUM_WORDS);
-      for (let j = index; j < size; j++) subId(out, o, this.ids, (base + j) * ID_SIZE);
+      for (let j = index; j < size; j++) this.subSlot(out, o, base + j);
     }
   }
 
@@ -196,6 +213,7 @@ export class TreeSlabs {
     this.lNext = grow(this.lNext, cap);
     this.lSum = grow(this.lSum, cap * SUM_WORDS);
     this.ids = grow(this.ids, cap * LEAF_CAP * ID_SIZE);
+    this.idWords = LITTLE_ENDIAN ? new Uint32Array(this.ids.buffer, this.ids.byteOffset, this.ids.length / 4) : null;
     this.hi = grow(this.hi, cap * LEAF_CAP);
     this.lo = grow(this.lo, cap * LEAF_CAP);
   }
@@ -212,7 +230,7 @@ export class TreeSlabs {
     const s = leaf * SUM_WORDS;
     this.lSum.fill(0, s, s + SUM_WORDS);
     const base = leaf * LEAF_CAP;
-    for (let j = 0; j < this.lSize[leaf]!; j++) addId(this.lSum, s, this.ids, (base + j) * ID_SIZE);
+    for (let j = 0; j < this.lSize[leaf]!; j++) this.addSlot(this.lSum, s, base + j);
   }
 
   protected recomputeNode(node: number, level: number): void {
