@@ -1,5 +1,8 @@
 // The interop harness's line protocol (test/interop/harness-session.ts), including the reference's
 // protocol-upgrade scenario (test/protoversion.pl) and a two-session run over text lines.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isLatticeError } from '../../../host/model/errors.js';
 import { HarnessSession } from '../../interop/harness-session.js';
@@ -45,6 +48,18 @@ describe('negentropy interop harness session', () => {
     expect(out.at(-1)).toBe('done');
     expect(have.sort()).toEqual(Array.from({ length: 50 }, (_, k) => id(k * 10 + 2)).sort());
     expect(need.sort()).toEqual(Array.from({ length: 50 }, (_, k) => id(k * 10 + 1)).sort());
+  });
+
+  it('the executable harness answers over stdin/stdout, and fails loudly on a bad frame', () => {
+    const script = join(dirname(fileURLToPath(import.meta.url)), '../../interop/negentropy-harness');
+    const run = (input: string, env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [script], { input, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+    const ok = run(`item,12345,${E}\nseal\nmsg,62aabbccddeeff\nmsg,6100000200\n`, { FRAMESIZELIMIT: '4096' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe(`msg,61\nmsg,6100000201${E}\n`);
+    const bad = run('seal\nmsg,61ff\n');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/E_BAD_FRAME/);
   });
 
   it('rejects unknown commands and bad items with typed errors', () => {
