@@ -242,14 +242,26 @@ describe('decoded fields own their memory', () => {
     expect(i.ops).toEqual(base.ops);
   });
 
-  // Known bug (reported, host/model/intention.ts): Buffer.prototype.slice returns a view, so decoding a Node
-  // Buffer (what LMDB and sockets hand over) aliases the input; a reused buffer then rewrites the intention.
+  // Regression (fixed in 530725a): Buffer#slice returns a view, so decoding a Node Buffer (what LMDB and sockets
+  // hand over) used to alias the input, and a reused buffer then rewrote the intention.
   it('decodeSigned copies out of a Node Buffer input (fields must not alias it)', () => {
     const input = Buffer.from(signedBytes);
     const s = decodeSigned(input);
+    const signature = s.signature.slice();
     input.fill(7);
     expect(s.intention.author).toEqual(alice.publicKey);
+    expect(s.intention.condition).toEqual(base.condition);
     expect(s.intention.ops).toEqual(base.ops);
     expect(s.encoding).toEqual(encoding);
+    expect(s.signature).toEqual(signature);
+  });
+
+  it('decodeIntention copies out of a Node Buffer input', () => {
+    const input = Buffer.from(encoding);
+    const i = decodeIntention(input);
+    input.fill(0);
+    expect(i.author).toEqual(alice.publicKey);
+    expect(i.storePrev).toEqual(base.storePrev);
+    expect(i.ops).toEqual(base.ops);
   });
 });
