@@ -1,7 +1,7 @@
 // Shared bench harness (DESIGN §9): time a function, track the process's memory high-water, and write one
 // bench/results/<name>.json per bench with its rows, peak JS heap and RSS, and the machine it ran on.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, platform, arch, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, platform, arch, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,6 +42,8 @@ export interface MachineInfo {
   osRelease: string;
   node: string;
   v8: string;
+  /** 1, 5 and 15 minute load averages when the results were written: other work on the machine skews figures. */
+  loadavg: number[];
 }
 
 export interface BenchResults {
@@ -193,6 +195,7 @@ export function machineInfo(): MachineInfo {
     osRelease: release(),
     node: process.version,
     v8: process.versions.v8,
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 
@@ -255,7 +258,7 @@ export function writeResults(name: string, rows: BenchRow[], options: { dir?: st
   if (!options.quiet) {
     const m = results.machine;
     const mem = results.memory;
-    console.log(`\n${name}  (${m.cpus} × ${m.cpuModel}, node ${m.node})`);
+    console.log(`\n${name}  (${m.cpus} × ${m.cpuModel}, node ${m.node}, load ${m.loadavg.join(' ')})`);
     console.log(formatTable(rows));
     console.log(`peak heap ${formatBytes(mem.peakHeapUsed)}, peak RSS ${formatBytes(Math.max(mem.peakRss, mem.maxRss))}  → ${file}`);
   }
