@@ -81,6 +81,7 @@ export function encodeIntention(i: Intention): Uint8Array {
 
 /** Decodes one canonical encoding occupying exactly `bytes` (trailing bytes are an error). Copies all fields. */
 export function decodeIntention(bytes: Uint8Array): Intention {
+  if (!(bytes instanceof Uint8Array)) throw malformed('type', 'an intention must be bytes');
   const { intention, end } = decodeIntentionAt(bytes, 0);
   if (end !== bytes.length) throw malformed('trailing-bytes', `${bytes.length - end} trailing bytes after the intention`);
   return intention;
