@@ -2,8 +2,8 @@
 // small table, whatever order concurrent ops arrive in. Membership: a PeerAdd makes a node a member; a PeerRevoke
 // wins over any add and names, per store, the last valid tip of the revoked author (LWW among revokes). Invites,
 // children and the module registry are LWW entries on (hlc, author, hash).
-import { compareBytes, compareHlc, toHex, type Hash, type Hlc, type NodeId } from '../model/index.js';
-import { bytesOf, str, strict, stringList, uint } from './schema.js';
+import { compareBytes, compareHlc, LatticeError, toHex, type Hash, type Hlc, type NodeId } from '../model/index.js';
+import { checkFields, isBytes, isText } from '../kernel/system-ops.js';
 
 export const ROOT_OPS = ['PeerAdd', 'PeerRevoke', 'InviteCreate', 'InviteConsume', 'ChildAdd', 'ChildRemove', 'ModulePublish'] as const;
 export type RootOpName = (typeof ROOT_OPS)[number];
@@ -57,32 +57,30 @@ export type RootOp =
   | { op: 'ChildRemove'; storeId: Uint8Array }
   | { op: 'ModulePublish'; storeType: string; cid: Uint8Array; size: number };
 
-const tipMap = (v: unknown): v is Record<string, Uint8Array> =>
+const isUint = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isAddrs = (v: unknown): boolean => Array.isArray(v) && v.length <= 16 && v.every((a) => typeof a === 'string' && a.length <= 256);
+const isTipMap = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) &&
   Object.entries(v).length <= 4096 &&
   Object.entries(v).every(([k, h]) => /^[0-9a-f]{32}$/.test(k) && h instanceof Uint8Array && h.length === 32);
 
-/** Strictly decodes a root op map; throws E_MALFORMED_SYSTEM_OP. */
-export function decodeRootOp(obj: Record<string, unknown>): RootOp {
-  const op = obj.op as RootOpName;
-  switch (op) {
-    case 'PeerAdd':
-      return { op, ...strict(op, obj, { node: bytesOf(32), addrs: { optional: stringList(16) } }) };
-    case 'PeerRevoke':
-      return { op, ...strict(op, obj, { node: bytesOf(32), lastValidTip: tipMap }) };
-    case 'InviteCreate':
-      return { op, ...strict(op, obj, { secretHash: bytesOf(32), expires: uint }) };
-    case 'InviteConsume':
-      return { op, ...strict(op, obj, { secretHash: bytesOf(32), node: bytesOf(32) }) };
-    case 'ChildAdd':
-      return { op, ...strict(op, obj, { storeId: bytesOf(16), storeType: str(128), name: str(128) }) };
-    case 'ChildRemove':
-      return { op, ...strict(op, obj, { storeId: bytesOf(16) }) };
-    case 'ModulePublish':
-      return { op, ...strict(op, obj, { storeType: str(128), cid: bytesOf(32), size: uint }) };
-    default:
-      return strict(String(op), { unknown: true }, {}) as never;
+const SCHEMAS: Record<RootOpName, Record<string, (v: unknown) => boolean>> = {
+  PeerAdd: { node: isBytes(32), 'addrs?': isAddrs },
+  PeerRevoke: { node: isBytes(32), lastValidTip: isTipMap },
+  InviteCreate: { secretHash: isBytes(32), expires: isUint },
+  InviteConsume: { secretHash: isBytes(32), node: isBytes(32) },
+  ChildAdd: { storeId: isBytes(16), storeType: isText(128), name: isText(128) },
+  ChildRemove: { storeId: isBytes(16) },
+  ModulePublish: { storeType: isText(128), cid: isBytes(32), size: isUint },
+};
+
+/** Strictly decodes a root op map (no unknown or missing fields); throws E_MALFORMED_SYSTEM_OP. */
+export function decodeRootOp(obj: Record<string, unknown> & { op: string }): RootOp {
+  if (!Object.prototype.hasOwnProperty.call(SCHEMAS, obj.op)) {
+    throw new LatticeError('E_MALFORMED_SYSTEM_OP', `${obj.op} is not a root-store op`, { op: obj.op });
   }
+  checkFields(obj, SCHEMAS[obj.op as RootOpName]);
+  return obj as unknown as RootOp;
 }
 
 const lwwWins = (prev: string | undefined, next: string): boolean => prev === undefined || next > prev;
