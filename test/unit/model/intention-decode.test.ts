@@ -176,8 +176,8 @@ describe('other fields', () => {
   });
 
   it('decodeIntention refuses something that is not bytes with a LatticeError', () => {
-    for (const junk of ['00'.repeat(200), null, [1, 2, 3]]) {
-      latticeError(() => decodeIntention(junk as unknown as Uint8Array), 'E_MALFORMED_INTENTION');
+    for (const junk of ['00'.repeat(200), null, undefined, 42, [1, 2, 3], new ArrayBuffer(200)]) {
+      latticeError(() => decodeIntention(junk as unknown as Uint8Array), 'E_MALFORMED_INTENTION', 'type');
     }
   });
 
