@@ -6,7 +6,8 @@ import { LatticeError } from '../model/errors.js';
 import { toHex } from '../model/bytes.js';
 import { fingerprintOf, FINGERPRINT_SIZE, ID_SIZE, SUM_WORDS, subWords } from './accumulator.js';
 import type { NegentropyTree } from './negentropy-tree.js';
-import { badFrame, ByteReader, ByteWriter, MAX_U64 } from './wire.js';
+import { Bound, BoundCodec } from './bound.js';
+import { badFrame, ByteReader, ByteWriter } from './wire.js';
 
 export const PROTOCOL_VERSION = 0x61;
 export const MIN_FRAME_SIZE_LIMIT = 4096;
@@ -16,7 +17,6 @@ const MODE_ID_LIST = 2;
 const BUCKETS = 16;
 /** Up to this many items, splitRange sums buckets item by item instead of by prefix descents (measured faster). */
 const DIRECT_MAX = 512;
-const U32 = 0xffffffff;
 
 export interface ReconcileResult {
   /** The next message for the responder, or null when reconciliation is complete. */
@@ -27,23 +27,9 @@ export interface ReconcileResult {
   need: Uint8Array[];
 }
 
-/** A range bound: timestamp (u32 halves; all ones = infinity) and an id prefix, zero-padded to 32 bytes. */
-class Bound {
-  readonly id = new Uint8Array(ID_SIZE);
-  constructor(
-    public hi = 0,
-    public lo = 0,
-    public idLen = 0,
-  ) {}
-  static infinity(): Bound {
-    return new Bound(U32, U32, 0);
-  }
-}
-
 export class Negentropy {
   private initiator = false;
-  private lastIn = 0n;
-  private lastOut = 0n;
+  private readonly bounds = new BoundCodec();
   private readonly acc = new Uint32Array(2 * SUM_WORDS);
   // The last prefix sum computed: ranges arrive in order, so one range's lower index is the previous one's upper.
   // Valid within one message only (the node may insert between messages).
@@ -92,8 +78,7 @@ export class Negentropy {
   }
 
   private reconcileAux(msg: Uint8Array, have: Uint8Array[], need: Uint8Array[]): ByteWriter {
-    this.lastIn = 0n;
-    this.lastOut = 0n;
+    this.bounds.reset(); // timestamps are delta-encoded per message
     this.cacheIndex = -1;
     const query = new ByteReader(msg);
     const full = new ByteWriter();
@@ -118,11 +103,11 @@ export class Negentropy {
       const doSkip = (): void => {
         if (!skip) return;
         skip = false;
-        this.encodeBound(o, prevBound);
+        this.bounds.encode(o, prevBound);
         o.varint(MODE_SKIP);
       };
 
-      const currBound = this.decodeBound(query);
+      const currBound = this.bounds.decode(query);
       const mode = query.varint();
       const lower = prevIndex;
       let upper = Math.min(Math.max(storage.lowerBound(currBound.hi, currBound.lo, currBound.id), prevIndex), storageSize);
@@ -170,7 +155,7 @@ export class Negentropy {
             numResponseIds++;
             return true;
           });
-          this.encodeBound(o, endBound);
+          this.bounds.encode(o, endBound);
           o.varint(MODE_ID_LIST);
           o.varint(numResponseIds);
           o.append(responseIds);
@@ -184,7 +169,7 @@ export class Negentropy {
       if (this.exceeded(full.len + o.len)) {
         // Over the frame limit: stop here and send one fingerprint for the rest (the reference's exact rule).
         const remaining = this.fingerprint(upper, storageSize);
-        this.encodeBound(full, Bound.infinity());
+        this.bounds.encode(full, Bound.infinity());
         full.varint(MODE_FINGERPRINT);
         full.bytes(remaining);
         break;
@@ -200,7 +185,7 @@ export class Negentropy {
     const storage = this.storage;
     const numElems = upper - lower;
     if (numElems < BUCKETS * 2) {
-      this.encodeBound(o, upperBound);
+      this.bounds.encode(o, upperBound);
       o.varint(MODE_ID_LIST);
       o.varint(numElems);
       storage.iterate(lower, upper, (slot) => o.bytes(storage.ids, slot * ID_SIZE, ID_SIZE));
@@ -242,7 +227,7 @@ export class Negentropy {
         });
         nextBound = this.minimalBound(prevSlot, currSlot);
       }
-      this.encodeBound(o, nextBound);
+      this.bounds.encode(o, nextBound);
       o.varint(MODE_FINGERPRINT);
       o.bytes(fp);
     }
@@ -300,33 +285,6 @@ export class Negentropy {
     const b = new Bound(hi, lo, shared + 1);
     b.id.set(s.ids.subarray(c, c + shared + 1));
     return b;
-  }
-
-  private decodeBound(r: ByteReader): Bound {
-    let ts = r.varintBig();
-    ts = ts === 0n ? MAX_U64 : ts - 1n;
-    ts += this.lastIn;
-    if (ts > MAX_U64) ts = MAX_U64; // saturate, as the C++ does on wrap-around
-    this.lastIn = ts;
-    const len = r.varint();
-    if (len > ID_SIZE) throw badFrame('bound', `bound id prefix of ${len} bytes`);
-    const b = new Bound(Number(ts >> 32n), Number(ts & 0xffffffffn), len);
-    b.id.set(r.bytes(len));
-    return b;
-  }
-
-  private encodeBound(w: ByteWriter, b: Bound): void {
-    if (b.hi === U32 && b.lo === U32) {
-      this.lastOut = MAX_U64;
-      w.varint(0);
-    } else {
-      const ts = (BigInt(b.hi) << 32n) | BigInt(b.lo);
-      const delta = BigInt.asUintN(64, ts - this.lastOut);
-      this.lastOut = ts;
-      w.varintBig(BigInt.asUintN(64, delta + 1n));
-    }
-    w.varint(b.idLen);
-    w.bytes(b.id, 0, b.idLen);
   }
 }
 

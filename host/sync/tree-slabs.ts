@@ -37,10 +37,6 @@ export class TreeSlabs {
   protected height = 0;
   protected count = 0;
 
-  private tmpIds = new Uint8Array((LEAF_CAP + 1) * ID_SIZE);
-  private tmpHi = new Uint32Array(LEAF_CAP + 1);
-  private tmpLo = new Uint32Array(LEAF_CAP + 1);
-
   /** Bytes held by the index (typed arrays), for the memory budget. */
   indexBytes(): number {
     return this.lSize.byteLength + this.lNext.byteLength + this.lSum.byteLength + this.ids.byteLength + this.hi.byteLength +
@@ -244,53 +240,6 @@ export class TreeSlabs {
       count += this.countOf(kid, level - 1);
     }
     this.nCount[node] = count;
-  }
-
-  /** Splits a full leaf while inserting at pos; the right-most leaf stays full (appends dominate). */
-  protected splitLeaf(leaf: number, pos: number, hi: number, lo: number, id: Uint8Array, rightmost: boolean): number {
-    const r = this.allocLeaf();
-    const base = leaf * LEAF_CAP;
-    const { tmpIds, tmpHi, tmpLo } = this;
-    tmpIds.set(this.ids.subarray(base * ID_SIZE, (base + pos) * ID_SIZE), 0);
-    tmpIds.set(id.subarray(0, ID_SIZE), pos * ID_SIZE);
-    tmpIds.set(this.ids.subarray((base + pos) * ID_SIZE, (base + LEAF_CAP) * ID_SIZE), (pos + 1) * ID_SIZE);
-    tmpHi.set(this.hi.subarray(base, base + pos), 0);
-    tmpHi[pos] = hi;
-    tmpHi.set(this.hi.subarray(base + pos, base + LEAF_CAP), pos + 1);
-    tmpLo.set(this.lo.subarray(base, base + pos), 0);
-    tmpLo[pos] = lo;
-    tmpLo.set(this.lo.subarray(base + pos, base + LEAF_CAP), pos + 1);
-    const nl = rightmost ? LEAF_CAP : LEAF_CAP / 2 + 1;
-    const rb = r * LEAF_CAP;
-    this.ids.set(tmpIds.subarray(0, nl * ID_SIZE), base * ID_SIZE);
-    this.ids.set(tmpIds.subarray(nl * ID_SIZE, (LEAF_CAP + 1) * ID_SIZE), rb * ID_SIZE);
-    this.hi.set(tmpHi.subarray(0, nl), base);
-    this.hi.set(tmpHi.subarray(nl), rb);
-    this.lo.set(tmpLo.subarray(0, nl), base);
-    this.lo.set(tmpLo.subarray(nl), rb);
-    this.lSize[leaf] = nl;
-    this.lSize[r] = LEAF_CAP + 1 - nl;
-    this.lNext[r] = this.lNext[leaf]!;
-    this.lNext[leaf] = r;
-    this.recomputeLeaf(leaf);
-    this.recomputeLeaf(r);
-    return r;
-  }
-
-  /** Splits a node holding FANOUT + 1 children into itself and a new right sibling. */
-  protected splitNode(node: number, level: number, rightmost: boolean): number {
-    const r = this.allocNode();
-    const nl = rightmost ? FANOUT : FANOUT / 2 + 1;
-    const kb = node * KID_STRIDE;
-    const rb = r * KID_STRIDE;
-    this.nKids.copyWithin(rb, kb + nl, kb + FANOUT + 1);
-    this.nLen[node] = nl;
-    this.nLen[r] = FANOUT + 1 - nl;
-    const first = this.nKids[rb]!;
-    this.nFirst[r] = level === 1 ? first : this.nFirst[first]!;
-    this.recomputeNode(node, level);
-    this.recomputeNode(r, level);
-    return r;
   }
 
   /** Builds the tree from n sorted unique items, fill(k, slot) writing item k into a slot; leaves packed full. */
