@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Builds the shipped modules (modules/*/assembly/index.ts → modules/<name>/build/<name>.wasm) with the pinned asc,
+// through the same buildModule() as `lattice module build`, and checks their CIDs against modules/cids.json
+// (DESIGN §4.3: every node of a release starts from the same bytes). The store type comes from each module's own
+// describe(). Run by `npm ci` (prepare). Flags: --update rewrites cids.json; --twice builds twice and compares.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBLAKE3 } from 'hash-wasm';
+import { tsImport } from 'tsx/esm/api';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const modulesDir = join(root, 'modules');
+const cidsFile = join(modulesDir, 'cids.json');
+const update = process.argv.includes('--update');
+const twice = process.argv.includes('--twice');
+
+const { buildModule } = await tsImport('../host/node/module-build.ts', import.meta.url);
+const hasher = await createBLAKE3();
+const cidOf = (bytes) => `b3:${hasher.init().update(bytes).digest('hex')}`;
+
+/** The store type a module declares: runs describe() with every other import trapping. */
+async function storeTypeOf(bytes) {
+  let out;
+  const trap = (name) => () => { throw new Error(`describe() called ${name}`); };
+  const lattice = new Proxy({}, { get: (_, name) => trap(String(name)) });
+  const { instance } = await WebAssembly.instantiate(bytes, {
+    env: { abort: trap('abort') },
+    lattice_v1: new Proxy(lattice, {
+      get: (t, name) => name === 'output'
+        ? (ptr, len) => { out = new Uint8Array(instance.exports.memory.buffer, ptr, len).slice(); return 0; }
+        : t[name],
+    }),
+  });
+  if (instance.exports.describe() !== 0 || !out) throw new Error('describe() gave no schema');
+  return JSON.parse(new TextDecoder().decode(out)).name;
+}
+
+const started = Date.now();
+const built = {};
+for (const name of readdirSync(modulesDir).sort()) {
+  const dir = join(modulesDir, name);
+  if (!existsSync(join(dir, 'assembly', 'index.ts'))) continue;
+  const m = await buildModule(dir);
+  const cid = cidOf(m.bytes);
+  if (cid !== m.cidText) throw new Error(`${name}: buildModule CID ${m.cidText} but the bytes hash to ${cid}`);
+  if (twice) {
+    const again = await buildModule(dir, { write: false });
+    if (cidOf(again.bytes) !== cid) throw new Error(`${name}: two builds gave different bytes (${cid}, ${cidOf(again.bytes)})`);
+  }
+  const storeType = await storeTypeOf(m.bytes);
+  built[storeType] = cid;
+  console.log(`${storeType.padEnd(14)} ${cid}  ${m.size} bytes  ${name}/build/${name}.wasm`);
+}
+
+const sorted = Object.fromEntries(Object.entries(built).sort(([a], [b]) => (a < b ? -1 : 1)));
+const text = JSON.stringify(sorted, null, 2) + '\n';
+if (update || !existsSync(cidsFile)) {
+  writeFileSync(cidsFile, text);
+  console.log(`wrote ${cidsFile}`);
+} else if (readFileSync(cidsFile, 'utf8') !== text) {
+  const want = JSON.parse(readFileSync(cidsFile, 'utf8'));
+  for (const [t, c] of Object.entries({ ...want, ...sorted })) {
+    if (want[t] !== sorted[t]) console.error(`  ${t}: committed ${want[t] ?? '(none)'}, built ${sorted[t] ?? '(none)'}`);
+  }
+  console.error('build-modules: the built modules do not reproduce modules/cids.json (same asc version? changed source? rerun with --update if the change is intended)');
+  process.exit(1);
+}
+console.log(`build-modules: ${Object.keys(sorted).length} modules in ${Date.now() - started} ms`);
