@@ -1,0 +1,222 @@
+// The DAG step of a batch (DESIGN §3 steps 4-5), run inside the batch's write transaction: insert, equivocation
+// check, witness or float, and the iterative cascade that releases floating intentions when what they wait for is
+// witnessed. Also decides, per witnessed intention, the envelope verdict and the upgrade in force (§4.4).
+import {
+  bytesEqual, compareBytes, compareHlc, decodeSigned, DEFAULT_LIMITS, HLC_ZERO, isBeyondSkew, isZero, maxHlc, ZERO_HASH,
+  type Hash, type Hlc, type Intention, type SignedIntention, type StoreId,
+} from '../model/index.js';
+import { hashKey, own, prefixEnd, storeKey, type Tables } from '../storage/index.js';
+import type { HeadState } from './head-state.js';
+import {
+  decodeIndexEntry, decodeUpgrade, encodeIndexEntry, encodeUpgrade, encodeWitnessRecord, recordHash, type IndexEntry, type UpgradeRow,
+} from './records.js';
+import { upgradeOf } from './system-ops.js';
+
+/** Floating-index sentinels: intentions held for the clock skew, or by the authorization hook. */
+export const SKEW_HOLD = new Uint8Array(32).fill(0xff) as Hash;
+export const AUTH_HOLD = new Uint8Array(32).fill(0xfe) as Hash;
+const EMPTY = new Uint8Array(0);
+
+export type InsertOutcome = 'witnessed' | 'floated' | 'duplicate' | 'evidence' | 'held';
+
+export interface WitnessedItem {
+  readonly seq: number;
+  readonly hash: Hash;
+  readonly intention: Intention;
+}
+
+export class DagTxn {
+  /** Intentions witnessed in this transaction, in seq order. */
+  readonly witnessed: WitnessedItem[] = [];
+  /** Hashes this batch's intentions depend on that are neither witnessed nor floating (what to fetch). */
+  readonly missing = new Map<string, Hash>();
+  private readonly upgradeCache = new Map<string, UpgradeRow>();
+
+  constructor(
+    private readonly storeId: StoreId,
+    private readonly t: Tables,
+    private readonly head: HeadState,
+    private readonly now: () => number,
+  ) {}
+
+  /** Witnessed, floating or held as evidence ("already have it"). */
+  has(hash: Hash): boolean {
+    const k = hashKey(this.storeId, hash);
+    return this.t.witnessIndex.get(k) !== undefined || this.t.floating.get(k) !== undefined || this.t.evidence.get(k) !== undefined;
+  }
+
+  entry(hash: Hash): IndexEntry | undefined {
+    const raw = this.t.witnessIndex.get(hashKey(this.storeId, hash));
+    return raw ? decodeIndexEntry(raw) : undefined;
+  }
+
+  /** Inserts a verified, authorized intention of this store and witnesses or floats it (then cascades). */
+  insert(s: SignedIntention, signedBytes: Uint8Array, hold: Hash | null = null): InsertOutcome {
+    if (this.has(s.hash)) return 'duplicate';
+    const i = s.intention;
+    const link = storeKey(this.storeId, i.author, i.storePrev);
+    const first = this.t.chainLinks.get(link);
+    this.t.intentions.putSync(Buffer.from(s.hash), signedBytes);
+    if (first && !bytesEqual(first, s.hash)) {
+      // A second intention of one author on one storePrev: kept as evidence (it travels in sync), never witnessed.
+      this.t.evidence.putSync(hashKey(this.storeId, s.hash), EMPTY);
+      return 'evidence';
+    }
+    if (!first) this.t.chainLinks.putSync(link, s.hash);
+    if (hold) {
+      this.float(s.hash, [hold]);
+      return 'held';
+    }
+    return this.place(s);
+  }
+
+  /** Witnesses `s` if its deps are witnessed, else floats it; runs the cascade. */
+  private place(s: SignedIntention): InsertOutcome {
+    if (isBeyondSkew(s.intention.timestamp, this.now())) {
+      this.float(s.hash, [SKEW_HOLD]);
+      return 'held';
+    }
+    const deps = this.deps(s.intention);
+    if (deps.missing.length > 0) {
+      this.float(s.hash, deps.missing);
+      for (const m of deps.missing) if (this.t.floating.get(hashKey(this.storeId, m)) === undefined) this.missing.set(Buffer.from(m).toString('hex'), m);
+      return 'floated';
+    }
+    this.witness(s, deps.entries, deps.foreign);
+    this.cascade(s.hash);
+    return 'witnessed';
+  }
+
+  /** Re-runs placement for held intentions of one kind (skew or authorization); `keep` says which stay held. */
+  releaseHeld(sentinel: Hash, keep: (s: SignedIntention) => boolean): number {
+    const prefix = storeKey(this.storeId, sentinel);
+    let released = 0;
+    for (const key of this.t.floatingIndex.getKeys({ start: prefix, end: prefixEnd(prefix) })) {
+      const waiter = own(key.subarray(48, 80)) as Hash;
+      const s = this.load(waiter);
+      if (!s || keep(s)) continue;
+      this.t.floatingIndex.removeSync(Buffer.from(key));
+      this.t.floating.removeSync(hashKey(this.storeId, waiter));
+      this.place(s);
+      released++;
+    }
+    return released;
+  }
+
+  private load(hash: Hash): SignedIntention | undefined {
+    const raw = this.t.intentions.get(Buffer.from(hash));
+    return raw ? decodeSigned(own(raw), { verify: false }) : undefined;
+  }
+
+  private deps(i: Intention): { missing: Hash[]; entries: IndexEntry[]; foreign: boolean } {
+    const all = isZero(i.storePrev) ? i.condition : [i.storePrev, ...i.condition];
+    const missing: Hash[] = [];
+    const entries: IndexEntry[] = [];
+    let foreign = false;
+    for (const d of all) {
+      const e = this.entry(d);
+      if (e) {
+        entries.push(e);
+        continue;
+      }
+      // A dep stored under another store breaks the same-store rule: known now, so rejected, not floated.
+      const other = this.t.intentions.get(Buffer.from(d));
+      if (other && !bytesEqual(other.subarray(44, 60), this.storeId)) foreign = true;
+      else missing.push(d);
+    }
+    return { missing, entries, foreign };
+  }
+
+  private float(hash: Hash, waitingFor: readonly Hash[]): void {
+    this.t.floating.putSync(hashKey(this.storeId, hash), EMPTY);
+    for (const m of waitingFor) this.t.floatingIndex.putSync(storeKey(this.storeId, m, hash), EMPTY);
+  }
+
+  private upgradeRow(hash: Hash): UpgradeRow | undefined {
+    const id = Buffer.from(hash).toString('hex');
+    let row = this.upgradeCache.get(id);
+    if (!row) {
+      const raw = this.t.upgrades.get(hashKey(this.storeId, hash));
+      if (!raw) return undefined;
+      row = decodeUpgrade(raw);
+      this.upgradeCache.set(id, row);
+    }
+    return row;
+  }
+
+  private witness(s: SignedIntention, parents: readonly IndexEntry[], foreign: boolean): void {
+    const i = s.intention;
+    const prevEntry = isZero(i.storePrev) ? undefined : parents[0];
+    const envelopeOk = !foreign && parents.every((p) => compareHlc(p.hlc, i.timestamp) < 0) && (!prevEntry || bytesEqual(prevEntry.author, i.author));
+    // Upgrade in force: the max by (hlc, hash) over the parents' upgrades, or this intention if it is one.
+    let upgrade: Hash = ZERO_HASH;
+    let best: UpgradeRow | undefined;
+    for (const p of parents) {
+      if (isZero(p.upgrade)) continue;
+      const row = this.upgradeRow(p.upgrade);
+      if (!row) continue;
+      const c = best ? compareHlc(row.hlc, best.hlc) || compareBytes(p.upgrade, upgrade) : 1;
+      if (c > 0) {
+        best = row;
+        upgrade = p.upgrade;
+      }
+    }
+    const up = envelopeOk ? upgradeOf(i.ops) : null;
+    // Genesis starts the chain of upgrades (only without one in force); a ModuleUpgrade needs one in force.
+    if (up && (up.op === 'Genesis') === !best) {
+      const row: UpgradeRow = { cid: up.cid, limits: up.limits ?? best?.limits ?? DEFAULT_LIMITS, hlc: i.timestamp };
+      this.t.upgrades.putSync(hashKey(this.storeId, s.hash), encodeUpgrade(row));
+      this.upgradeCache.set(Buffer.from(s.hash).toString('hex'), row);
+      upgrade = s.hash;
+      if (up.op === 'Genesis' && !this.head.genesis) this.head.genesis = s.hash;
+      const lu = this.head.latestUpgrade;
+      if (!lu || (compareHlc(i.timestamp, lu.hlc) || compareBytes(s.hash, lu.hash)) > 0) this.head.latestUpgrade = { hash: s.hash, hlc: i.timestamp };
+    }
+    const seq = this.head.seq + 1;
+    const record = encodeWitnessRecord({ intentionHash: s.hash, wallTime: this.now(), prevRecordHash: this.head.recordHash });
+    this.t.witnessLog.putSync(storeKey(this.storeId, seqBytes(seq)), record);
+    this.t.witnessIndex.putSync(hashKey(this.storeId, s.hash), encodeIndexEntry({ seq, hlc: i.timestamp, author: i.author, upgrade, envelopeOk }));
+    const tip = new Uint8Array(40);
+    tip.set(s.hash, 0);
+    new DataView(tip.buffer).setBigUint64(32, BigInt(seq), true);
+    this.t.authorTips.putSync(storeKey(this.storeId, i.author), tip);
+    this.t.floating.removeSync(hashKey(this.storeId, s.hash));
+    this.head.seq = seq;
+    this.head.recordHash = recordHash(record);
+    this.head.clock = maxHlc(this.head.clock ?? HLC_ZERO, i.timestamp as Hlc);
+    this.witnessed.push({ seq, hash: s.hash, intention: i });
+    this.missing.delete(Buffer.from(s.hash).toString('hex'));
+  }
+
+  /** Releases what waits on `first`, iteratively (a long chain arriving backwards never recurses). */
+  private cascade(first: Hash): void {
+    const queue: Hash[] = [first];
+    while (queue.length > 0) {
+      const h = queue.pop()!;
+      const prefix = storeKey(this.storeId, h);
+      const waiters: Hash[] = [];
+      for (const key of this.t.floatingIndex.getKeys({ start: prefix, end: prefixEnd(prefix) })) {
+        waiters.push(own(key.subarray(48, 80)) as Hash);
+        this.t.floatingIndex.removeSync(Buffer.from(key));
+      }
+      for (const w of waiters) {
+        if (this.t.floating.get(hashKey(this.storeId, w)) === undefined) continue;
+        const s = this.load(w);
+        if (!s) continue;
+        const deps = this.deps(s.intention);
+        if (deps.missing.length > 0) {
+          this.float(w, deps.missing);
+          continue;
+        }
+        this.witness(s, deps.entries, deps.foreign);
+        queue.push(w);
+      }
+    }
+  }
+}
+
+export function seqBytes(seq: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(seq), false);
+  return b;
+}

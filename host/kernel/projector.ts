@@ -1,0 +1,180 @@
+// Projection (DESIGN §3): applies witnessed intentions in seq order with the module in force (§4.4), handles
+// system ops (§5), writes state, the state hash and one projection record per seq, all in the caller's transaction.
+// A deterministic rejection is a record like any other; a host fault (a throw from the engine or machine, an
+// unknown ops tag) stops projection at that seq and pauses the store, while witnessing goes on.
+import {
+  asLatticeError, decodeOps, decodeSigned, isLatticeError, isZero, LatticeError, MAX_KEY, MAX_VALUE, REJECTION, toHex, ZERO_CID,
+  compareBytes, type Cid, type Hash, type SignedIntention, type StoreId,
+} from '../model/index.js';
+import { hashKey, NS_MODULE, NS_SYSTEM, own, seqKey, stateKey, type Tables } from '../storage/index.js';
+import type { StoreEngine, StoreMeta } from './engine.js';
+import type { HeadState, PauseInfo } from './head-state.js';
+import { decodeIndexEntry, decodeUpgrade, decodeWitnessRecord, encodeProjection, writesDigest, type NsWrite, type ProjectionRecord } from './records.js';
+import type { StateMachine } from './state-machine.js';
+import { applyWrites, TableStateReader } from './state-view.js';
+import { decodeKernelOp, decodeSystemOp, packValue, unpackValue, type KernelSystemOp, type SystemOpHandler, type SystemState } from './system-ops.js';
+
+export interface ProjectedRecord extends ProjectionRecord {
+  readonly seq: number;
+  readonly hash: Hash;
+}
+
+/** The system table of one apply: reads see its own writes; writes reach the store only when the op applies. */
+class SystemOverlay implements SystemState {
+  readonly writes = new Map<string, Uint8Array | null>();
+  constructor(private readonly t: Tables, private readonly storeId: StoreId) {}
+  get(key: string): unknown {
+    const w = this.writes.get(key);
+    if (w !== undefined) return w === null ? undefined : unpackValue(w);
+    const raw = this.t.state.get(stateKey(this.storeId, NS_SYSTEM, Buffer.from(key, 'utf8')));
+    return raw === undefined ? undefined : unpackValue(own(raw));
+  }
+  set(key: string, value: unknown): void {
+    this.writes.set(key, value === undefined || value === null ? null : packValue(value));
+  }
+  delete(key: string): void {
+    this.writes.set(key, null);
+  }
+  nsWrites(): NsWrite[] {
+    return [...this.writes].map(([k, v]) => ({ key: Uint8Array.of(NS_SYSTEM, ...Buffer.from(k, 'utf8')), value: v }));
+  }
+}
+
+/** An (hlc, author, hash) stamp as fixed-width hex: string order is LWW order. */
+export function stampOf(s: SignedIntention): string {
+  const t = s.intention.timestamp;
+  return `${t.wallMs.toString(16).padStart(14, '0')}.${t.counter.toString(16).padStart(8, '0')}.${toHex(s.intention.author)}.${toHex(s.hash)}`;
+}
+
+export class Projector {
+  private readonly machines = new Map<string, StateMachine>();
+  private readonly handlers = new Map<string, SystemOpHandler>();
+
+  constructor(
+    private readonly storeId: StoreId,
+    private readonly t: Tables,
+    private readonly meta: StoreMeta,
+    private readonly engine: StoreEngine,
+  ) {
+    for (const h of engine.systemHandlers ?? []) for (const op of h.ops) this.handlers.set(op, h);
+  }
+
+  /** The machine for an upgrade (Genesis/ModuleUpgrade hash); throws (a host fault) if the engine cannot give one. */
+  machineFor(upgrade: Hash): { machine: StateMachine; cid: Cid } {
+    const id = toHex(upgrade);
+    const raw = this.t.upgrades.get(hashKey(this.storeId, upgrade));
+    if (!raw) throw new LatticeError('E_HOST_FAULT', `no upgrade row for ${id}`);
+    const row = decodeUpgrade(raw);
+    let m = this.machines.get(id);
+    if (!m) {
+      m = this.engine.machineFor(row.cid, row.limits);
+      this.machines.set(id, m);
+    }
+    return { machine: m, cid: row.cid };
+  }
+
+  /** Projects (head.projected, head.seq] unless paused; returns the records written. */
+  run(head: HeadState): ProjectedRecord[] {
+    const out: ProjectedRecord[] = [];
+    while (!head.paused && head.projected < head.seq) {
+      const seq = head.projected + 1;
+      try {
+        const r = this.projectOne(seq, head);
+        out.push(r);
+      } catch (e) {
+        const err = asLatticeError(e);
+        const pause: PauseInfo = { code: err.code, message: err.message, seq };
+        head.paused = pause;
+      }
+    }
+    return out;
+  }
+
+  private projectOne(seq: number, head: HeadState): ProjectedRecord {
+    const rec = this.t.witnessLog.get(seqKey(this.storeId, seq));
+    if (!rec) throw new LatticeError('E_HOST_FAULT', `witness record ${seq} is missing`, { seq });
+    const hash = decodeWitnessRecord(rec).intentionHash;
+    const entryRaw = this.t.witnessIndex.get(hashKey(this.storeId, hash));
+    const bytes = this.t.intentions.get(Buffer.from(hash));
+    if (!entryRaw || !bytes) throw new LatticeError('E_HOST_FAULT', `intention of seq ${seq} is missing`, { seq });
+    const entry = decodeIndexEntry(entryRaw);
+    const s = decodeSigned(own(bytes), { verify: false });
+    let cid: Cid = ZERO_CID;
+    let code: number;
+    let writes: NsWrite[] = [];
+    if (!entry.envelopeOk) code = REJECTION.E_ENVELOPE;
+    else {
+      const env = decodeOps(s.intention.ops); // an unknown tag throws E_UNSUPPORTED_OP_VERSION: pause
+      const input = { hash: s.hash, intention: s.intention, body: env.body };
+      const inForce = isZero(entry.upgrade) ? undefined : this.machineFor(entry.upgrade);
+      if (inForce) cid = inForce.machine.cid;
+      if (env.kind === 'system') {
+        const overlay = new SystemOverlay(this.t, this.storeId);
+        code = this.system(s, env.body, overlay);
+        if (code === 0) writes = overlay.nsWrites();
+      } else if (!inForce) code = REJECTION.E_ENVELOPE; // app data with no Genesis among its ancestors
+      else {
+        const outcome = inForce.machine.apply(input, new TableStateReader(this.t.state, this.storeId, NS_MODULE));
+        code = outcome.code;
+        if (code === 0) {
+          writes = outcome.writes.map((w) => ({ key: Uint8Array.of(NS_MODULE, ...w.key), value: w.value }));
+          const big = outcome.writes.find((w) => w.key.length > MAX_KEY || (w.value?.length ?? 0) > MAX_VALUE);
+          if (big) {
+            code = big.key.length > MAX_KEY ? REJECTION.E_KEY_TOO_LARGE : REJECTION.E_VALUE_TOO_LARGE;
+            writes = [];
+          }
+        }
+      }
+    }
+    const sorted = collapse(writes);
+    const digest = writesDigest(sorted, code);
+    applyWrites(this.t.state, this.storeId, sorted, head.stateHash);
+    const record: ProjectionRecord = { cid, result: code, writesDigest: digest, stateHash: new Uint8Array(head.stateHash) as Hash };
+    this.t.projection.putSync(seqKey(this.storeId, seq), encodeProjection(record));
+    head.projected = seq;
+    return { ...record, seq, hash };
+  }
+
+  /** A system op's result code; its writes stay in the overlay. */
+  private system(s: SignedIntention, body: Uint8Array, sys: SystemOverlay): number {
+    try {
+      const op = decodeSystemOp(body);
+      const k = decodeKernelOp(op);
+      if (k) return this.kernelOp(k, s, sys);
+      const handler = this.handlers.get(op.op);
+      if (!handler) return REJECTION.E_MALFORMED_SYSTEM_OP;
+      return handler.apply(op, { hash: s.hash, intention: s.intention, body }, sys).code;
+    } catch (e) {
+      if (isLatticeError(e) && e.code in REJECTION) return REJECTION[e.code as keyof typeof REJECTION];
+      throw e;
+    }
+  }
+
+  private kernelOp(k: KernelSystemOp, s: SignedIntention, sys: SystemState): number {
+    const stamp = stampOf(s);
+    const newer = (row: unknown): boolean => !row || (row as { stamp: string }).stamp < stamp;
+    switch (k.op) {
+      case 'Genesis':
+        if (sys.get('genesis') !== undefined || k.storeType !== this.meta.storeType) return REJECTION.E_MALFORMED_SYSTEM_OP;
+        sys.set('genesis', { hash: s.hash, storeType: k.storeType, cid: k.cid, limits: k.limits });
+        sys.set('module', { cid: k.cid, limits: k.limits, stamp });
+        return 0;
+      case 'ModuleUpgrade': {
+        if (sys.get('genesis') === undefined) return REJECTION.E_MALFORMED_SYSTEM_OP;
+        const cur = sys.get('module') as { limits: unknown } | undefined;
+        if (newer(cur)) sys.set('module', { cid: k.cid, limits: k.limits ?? cur?.limits, stamp });
+        return 0;
+      }
+      case 'SetName':
+        if (newer(sys.get('name'))) sys.set('name', { name: k.name, stamp });
+        return 0;
+    }
+  }
+}
+
+/** Sorted by key, one write per key (the last one wins). */
+function collapse(writes: NsWrite[]): NsWrite[] {
+  const byKey = new Map<string, NsWrite>();
+  for (const w of writes) byKey.set(Buffer.from(w.key).toString('latin1'), w);
+  return [...byKey.values()].sort((a, b) => compareBytes(a.key, b.key));
+}

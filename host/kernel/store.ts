@@ -1,0 +1,386 @@
+// A store: the single-writer actor (DESIGN §3). Every mutation (ingest, submit, resume, rebuild) runs through one
+// FIFO queue and commits one LMDB write transaction per batch: DAG rows, floating index, witness and projection
+// records, state, state hash, author tips, the signed head. Reads (store-reads.ts) never wait on the queue.
+import {
+  asLatticeError, compareBytes, decodeSigned, encodeAppOps, encodeSigned, isBeyondSkew, issueHlc, LatticeError, MAX_BATCH, maxHlc,
+  bytesEqual, signIntention, toHex, ZERO_CID, ZERO_HASH, type Cid, type Hash, type NodeKey, type SignedIntention,
+} from '../model/index.js';
+import type { StorageEnv } from '../storage/index.js';
+import { saveCheckpoint, saveHead, saveSignedHead, cloneHead, loadHead, type HeadState, type PauseInfo } from './head-state.js';
+import { AUTH_HOLD, DagTxn, SKEW_HOLD, type WitnessedItem } from './dag.js';
+import type { StoreEngine, StoreMeta } from './engine.js';
+import { signHead, verifyAll, verifyTail, type VerifyReport } from './chain.js';
+import { Projector, type ProjectedRecord } from './projector.js';
+import type { Call, QueryOutcome, StateReader } from './state-machine.js';
+import { TableStateReader } from './state-view.js';
+import { StoreReads, type AuthorTip } from './store-reads.js';
+import type { VerifyPool } from './verify-pool.js';
+import { rebuildProjection, type RebuildReport } from './rebuild.js';
+
+export interface IngestItemError {
+  readonly index: number;
+  readonly hash?: Hash;
+  readonly error: LatticeError;
+}
+
+export interface IngestReport {
+  witnessed: number;
+  floated: number;
+  duplicates: number;
+  /** Items refused (malformed, bad signature, wrong store, unauthorized): each also in `errors`. */
+  rejected: number;
+  /** Equivocations kept as evidence. */
+  evidence: number;
+  /** Held for clock skew or by the authorization hook. */
+  held: number;
+  errors: IngestItemError[];
+  /** Deps of this batch that this node has neither witnessed nor floating (what to fetch). */
+  missing: Hash[];
+}
+
+export interface WitnessedEvent {
+  readonly seq: number;
+  readonly hash: Hash;
+  readonly signed: SignedIntention;
+  readonly projection?: ProjectedRecord;
+}
+
+export interface StoreInfo {
+  readonly storeId: Uint8Array;
+  readonly storeType: string;
+  readonly meshId: Uint8Array;
+  readonly seq: number;
+  readonly projected: number;
+  readonly stateHash: Uint8Array;
+  readonly heads: AuthorTip[];
+  readonly floating: number;
+  readonly evidence: number;
+  readonly paused: PauseInfo | null;
+  /** The module in force for the next local write (ZERO_CID for native types or before genesis). */
+  readonly cid: Cid;
+  readonly genesis: Hash | null;
+  readonly localHead: Hash | null;
+}
+
+export interface StoreDeps {
+  readonly env: StorageEnv;
+  readonly meta: StoreMeta;
+  readonly engine: StoreEngine;
+  readonly nodeKey: NodeKey;
+  readonly verifyPool: VerifyPool;
+  /** Wall clock (tests inject one). */
+  readonly now?: () => number;
+}
+
+interface Prepared {
+  items: { index: number; signed: SignedIntention; bytes: Uint8Array }[];
+  report: IngestReport;
+}
+
+export class Store extends StoreReads {
+  readonly meta: StoreMeta;
+  private head: HeadState;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly listeners = new Set<(events: readonly WitnessedEvent[]) => void>();
+  private readonly projector: Projector;
+  private readonly now: () => number;
+  private skewTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly deps: StoreDeps) {
+    super(deps.meta.storeId, deps.env.tables);
+    this.meta = deps.meta;
+    this.now = deps.now ?? Date.now;
+    this.head = loadHead(this.tables.storeRows, this.storeId);
+    this.projector = new Projector(this.storeId, this.tables, this.meta, deps.engine);
+  }
+
+  /** Opens a store: checks the chain from the last checkpoint, re-arms holds, resumes projection. */
+  static async open(deps: StoreDeps): Promise<Store> {
+    const store = new Store(deps);
+    const signed = verifyTail(store.tables, store.storeId, deps.nodeKey.publicKey, store.head);
+    store.commit((head, dag) => {
+      saveCheckpoint(store.tables.storeRows, store.storeId, { seq: signed.seq, recordHash: signed.recordHash });
+      head.paused = null; // a host fault pauses until restart or resume
+      dag.releaseHeld(SKEW_HOLD, (s) => isBeyondSkew(s.intention.timestamp, store.now()));
+    });
+    store.armSkewTimer();
+    return store;
+  }
+
+  get storeType(): string {
+    return this.meta.storeType;
+  }
+
+  /** Runs `fn` after every mutation queued before it (single writer). */
+  private run<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.closed) return Promise.reject(new LatticeError('E_CLOSED', 'store is closed'));
+    const next = this.queue.then(fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * One write transaction: `fn` mutates a draft head through a DagTxn; projection runs; the head is signed if the
+   * log grew. The in-memory head changes only after the commit (a failed transaction leaves everything as it was).
+   */
+  private commit<T>(fn: (head: HeadState, dag: DagTxn) => T): { result: T; events: WitnessedEvent[] } {
+    const draft = cloneHead(this.head);
+    const before = draft.seq;
+    let dag!: DagTxn;
+    let projected: ProjectedRecord[] = [];
+    const result = this.deps.env.transaction(() => {
+      dag = new DagTxn(this.storeId, this.tables, draft, this.now);
+      const r = fn(draft, dag);
+      projected = this.projector.run(draft);
+      if (draft.seq !== before) saveSignedHead(this.tables.storeRows, this.storeId, signHead(this.deps.nodeKey, this.storeId, draft.seq, draft.recordHash));
+      saveHead(this.tables.storeRows, this.storeId, draft);
+      return r;
+    });
+    this.head = draft;
+    const bySeq = new Map(projected.map((p) => [p.seq, p]));
+    const events = dag.witnessed.map((w: WitnessedItem) => ({ seq: w.seq, hash: w.hash, signed: this.loadSigned(w.hash), projection: bySeq.get(w.seq) }));
+    return { result, events };
+  }
+
+  private loadSigned(hash: Hash): SignedIntention {
+    return decodeSigned(this.getSigned(hash)!, { verify: false });
+  }
+
+  private emit(events: WitnessedEvent[]): void {
+    if (events.length === 0) return;
+    for (const l of this.listeners) {
+      try {
+        l(events);
+      } catch {
+        // a listener's failure is its own; the commit stands
+      }
+    }
+  }
+
+  /** Fired after each commit with the intentions it witnessed (seq order). Returns the unsubscribe function. */
+  onWitnessed(listener: (events: readonly WitnessedEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Decodes and verifies outside the queue (so verification of the next batch overlaps this one's commit). */
+  private async prepare(items: readonly (Uint8Array | SignedIntention)[]): Promise<Prepared> {
+    const report: IngestReport = { witnessed: 0, floated: 0, duplicates: 0, rejected: 0, evidence: 0, held: 0, errors: [], missing: [] };
+    const decoded: Prepared['items'] = [];
+    items.forEach((item, index) => {
+      try {
+        const bytes = item instanceof Uint8Array ? new Uint8Array(item) : encodeSigned(item);
+        const signed = decodeSigned(bytes, { verify: false });
+        if (!bytesEqual(signed.intention.storeId, this.storeId)) {
+          throw new LatticeError('E_UNKNOWN_STORE', `intention for store ${toHex(signed.intention.storeId)} sent to ${toHex(this.storeId)}`, { storeId: toHex(signed.intention.storeId) });
+        }
+        if (this.has(signed.hash)) report.duplicates++;
+        else decoded.push({ index, signed, bytes });
+      } catch (e) {
+        report.rejected++;
+        report.errors.push({ index, error: asLatticeError(e, 'E_MALFORMED_INTENTION') });
+      }
+    });
+    const ok = await this.deps.verifyPool.verify(decoded.map((d) => d.signed));
+    const verified = decoded.filter((d, k) => {
+      if (ok[k]) return true;
+      report.rejected++;
+      report.errors.push({ index: d.index, hash: d.signed.hash, error: new LatticeError('E_BAD_SIGNATURE', 'intention signature does not verify', { hash: toHex(d.signed.hash) }) });
+      return false;
+    });
+    return { items: verified, report };
+  }
+
+  /** Ingests remote (or any) SignedIntentions: bytes or decoded. Per-item failures are in the report, typed. */
+  async ingest(items: readonly (Uint8Array | SignedIntention)[]): Promise<IngestReport> {
+    const total: IngestReport = { witnessed: 0, floated: 0, duplicates: 0, rejected: 0, evidence: 0, held: 0, errors: [], missing: [] };
+    for (let start = 0; start < items.length; start += MAX_BATCH) {
+      const prepared = await this.prepare(items.slice(start, start + MAX_BATCH));
+      const r = await this.run(() => this.commitPrepared(prepared));
+      for (const k of ['witnessed', 'floated', 'duplicates', 'rejected', 'evidence', 'held'] as const) total[k] += r[k];
+      total.errors.push(...r.errors.map((e) => ({ ...e, index: e.index + start })));
+      total.missing.push(...r.missing);
+    }
+    return total;
+  }
+
+  private commitPrepared(p: Prepared): IngestReport {
+    const report = p.report;
+    const authorize = this.deps.engine.authorize;
+    const { result: missing, events } = this.commit((_head, dag) => {
+      for (const { index, signed, bytes } of p.items) {
+        const verdict = authorize ? authorize.call(this.deps.engine, signed, signed.hash) : 'ok';
+        if (verdict === 'reject') {
+          report.rejected++;
+          report.errors.push({ index, hash: signed.hash, error: new LatticeError('E_UNAUTHORIZED', 'the author may not write to this store', { hash: toHex(signed.hash) }) });
+          continue;
+        }
+        const outcome = dag.insert(signed, bytes, verdict === 'float' ? AUTH_HOLD : null);
+        if (outcome === 'duplicate') report.duplicates++;
+        else if (outcome === 'evidence') report.evidence++;
+        else if (outcome === 'held') report.held++;
+      }
+      return [...dag.missing.values()];
+    });
+    report.witnessed = events.length;
+    report.floated = p.items.length - report.duplicates - report.evidence - report.held - events.length - report.errors.filter((e) => e.error.code === 'E_UNAUTHORIZED').length;
+    report.missing = missing;
+    report.floated = Math.max(0, report.floated);
+    this.emit(events);
+    this.armSkewTimer();
+    return report;
+  }
+
+  /**
+   * A local write: issues the HLC, chains it on this node's last issued intention, conditions it on `deps` (which
+   * must be witnessed) plus genesis / the latest upgrade (DESIGN §4.4), signs it and commits it through the same
+   * ingest path. Resolves once it is durable (the commit is fsync'd before the next intention is signed).
+   */
+  submit(ops: Uint8Array, deps: readonly Hash[] = []): Promise<SignedIntention> {
+    return this.run(() => this.submitLocked(ops, deps));
+  }
+
+  private submitLocked(ops: Uint8Array, deps: readonly Hash[]): SignedIntention {
+    const h = this.head;
+    const condition = new Map<string, Hash>();
+    for (const d of deps) {
+      if (!(d instanceof Uint8Array) || d.length !== 32 || !this.isWitnessed(d)) throw new LatticeError('E_BAD_ARGUMENT', `dep ${d instanceof Uint8Array ? toHex(d) : String(d)} is not witnessed in this store`);
+      condition.set(toHex(d), d);
+    }
+    if (!h.local && h.genesis) condition.set(toHex(h.genesis), h.genesis);
+    if (h.latestUpgrade) {
+      const inForce = h.local ? this.tables.witnessIndex.get(Buffer.concat([this.storeId, h.local.hash])) : undefined;
+      const localUpgrade = inForce ? inForce.subarray(52, 84) : ZERO_HASH;
+      if (!bytesEqual(localUpgrade, h.latestUpgrade.hash)) condition.set(toHex(h.latestUpgrade.hash), h.latestUpgrade.hash);
+    }
+    if (h.local) condition.delete(toHex(h.local.hash));
+    const sorted = [...condition.values()].sort(compareBytes);
+    const clock = h.local ? maxHlc(h.clock, h.local.hlc) : h.clock;
+    const timestamp = issueHlc(clock, this.now());
+    const intention = { author: this.deps.nodeKey.publicKey, timestamp, storeId: this.storeId, storePrev: h.local?.hash ?? ZERO_HASH, condition: sorted, ops };
+    const encodingSigned = encodeSigned(signIntention(this.deps.nodeKey, intention));
+    const signed = decodeSigned(encodingSigned, { verify: false });
+    const { events } = this.commit((head, dag) => {
+      head.local = { hash: signed.hash, hlc: timestamp };
+      head.clock = maxHlc(head.clock, timestamp);
+      const outcome = dag.insert(signed, encodingSigned);
+      if (outcome !== 'witnessed') throw new LatticeError('E_HOST_FAULT', `local intention was ${outcome}, not witnessed`);
+    });
+    this.emit(events);
+    return signed;
+  }
+
+  /** Runs a command through the machine in force; its appends become local intentions. */
+  async command(call: Call): Promise<{ intentions: SignedIntention[]; output: Uint8Array | null }> {
+    return this.run(() => {
+      const machine = this.machineInForce();
+      const outcome = machine.command(call, this.stateReader(), {
+        head: this.head.local?.hash ?? ZERO_HASH,
+        isWitnessed: (hash) => this.isWitnessed(hash),
+      });
+      const intentions = outcome.appends.map((a) => this.submitLocked(encodeAppOps(a.body), a.deps));
+      return { intentions, output: outcome.output };
+    });
+  }
+
+  query(call: Call): QueryOutcome {
+    return this.machineInForce().query(call, this.stateReader());
+  }
+
+  private machineInForce() {
+    const up = this.head.latestUpgrade;
+    if (!up) throw new LatticeError('E_BAD_ARGUMENT', 'the store has no genesis yet');
+    return this.projector.machineFor(up.hash).machine;
+  }
+
+  /** The live module state (what queries read). */
+  stateReader(): StateReader {
+    return new TableStateReader(this.tables.state, this.storeId);
+  }
+
+  info(): StoreInfo {
+    const h = this.head;
+    let cid: Cid = ZERO_CID;
+    if (h.latestUpgrade) {
+      const raw = this.tables.upgrades.get(Buffer.concat([this.storeId, h.latestUpgrade.hash]));
+      if (raw) cid = new Uint8Array(raw.subarray(0, 32)) as Cid;
+    }
+    return {
+      storeId: this.storeId, storeType: this.meta.storeType, meshId: this.meta.meshId, seq: h.seq, projected: h.projected,
+      stateHash: new Uint8Array(h.stateHash), heads: this.heads(), floating: this.floatingCount(), evidence: this.evidenceCount(),
+      paused: h.paused, cid, genesis: h.genesis, localHead: h.local?.hash ?? null,
+    };
+  }
+
+  get stateHash(): Uint8Array {
+    return new Uint8Array(this.head.stateHash);
+  }
+
+  get seq(): number {
+    return this.head.seq;
+  }
+
+  /** Re-hashes the whole chain, every intention and the live state; throws E_TAMPERED naming the seq. */
+  verify(): VerifyReport {
+    return verifyAll(this.tables, this.storeId, this.deps.nodeKey.publicKey, this.head);
+  }
+
+  /** Clears a pause and projects what was witnessed meanwhile. */
+  resume(): Promise<PauseInfo | null> {
+    return this.run(() => {
+      const { events } = this.commit((head) => {
+        head.paused = null;
+      });
+      this.emit(events);
+      return this.head.paused;
+    });
+  }
+
+  /** Re-evaluates held intentions (clock skew, authorization), e.g. after membership changed. */
+  recheckHeld(): Promise<number> {
+    return this.run(() => {
+      const { result, events } = this.commit((_h, dag) => {
+        const auth = this.deps.engine.authorize;
+        return dag.releaseHeld(SKEW_HOLD, (s) => isBeyondSkew(s.intention.timestamp, this.now())) +
+          dag.releaseHeld(AUTH_HOLD, (s) => (auth ? auth.call(this.deps.engine, s, s.hash) !== 'ok' : false));
+      });
+      this.emit(events);
+      return result;
+    });
+  }
+
+  private armSkewTimer(): void {
+    if (this.skewTimer || this.closed) return;
+    const prefix = Buffer.concat([this.storeId, SKEW_HOLD]);
+    let any = false;
+    for (const _ of this.tables.floatingIndex.getKeys({ start: prefix, limit: 1 })) any = Buffer.from(_ as Uint8Array).subarray(0, 48).equals(prefix);
+    if (!any) return;
+    this.skewTimer = setTimeout(() => {
+      this.skewTimer = undefined;
+      this.recheckHeld().then(() => this.armSkewTimer(), () => undefined);
+    }, 1000);
+    this.skewTimer.unref();
+  }
+
+  /**
+   * Re-projects the store from its witness log (DESIGN §3): state, state hash and projection records are rebuilt
+   * in one transaction. `dryRun` computes the same and rolls it back (a replay check).
+   */
+  rebuild(options: { dryRun?: boolean } = {}): Promise<RebuildReport> {
+    return this.run(() => {
+      const report = rebuildProjection(this.deps.env, this.storeId, this.head, this.projector, options.dryRun ?? false);
+      if (!options.dryRun) this.head = report.head;
+      return report;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    if (this.skewTimer) clearTimeout(this.skewTimer);
+    this.listeners.clear();
+    await this.deps.engine.close?.();
+  }
+}

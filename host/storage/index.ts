@@ -1,0 +1,3 @@
+// The storage layer's public surface.
+export * from './env.js';
+export * from './keys.js';
