@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   E_INVITE_EXPIRED: 'an invite has expired',
   E_PEER_UNREACHABLE: 'no connection could be made to the peer',
   E_BANNED: 'the peer is banned for misbehaviour',
+  E_RATE_LIMITED: 'the peer sent requests faster than its rate limit',
+  E_STREAM_RESET: 'the peer reset the stream (it rejected a frame or gave up the request)',
+  E_REMOTE: 'a peer reported an error whose code this node does not know',
   // node and CLI (DESIGN §8)
   E_NOT_INITIALIZED: 'the data dir has no node: run lattice init',
   E_ALREADY_INITIALIZED: 'the data dir already has a node',
