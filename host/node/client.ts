@@ -1,7 +1,7 @@
 // The daemon's client (DESIGN §8): a NodeApi that forwards every call over the data dir's Unix socket, so a CLI
 // command runs the same code whether a daemon serves the data dir or the node is opened embedded.
 import { connect, type Socket } from 'node:net';
-import { LatticeError } from '../model/index.js';
+import { LatticeError } from '../model/errors.js';
 import { AsyncQueue } from '../net/async-queue.js';
 import type {
   ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary,

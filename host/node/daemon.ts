@@ -3,7 +3,7 @@
 // connect first and only remove a socket that nobody answers on.
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { LatticeError } from '../model/index.js';
+import { LatticeError } from '../model/errors.js';
 import type { NodeApi } from './api.js';
 import { connectDaemon } from './client.js';
 import { socketPath } from './data-dir.js';

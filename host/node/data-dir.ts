@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LatticeError } from '../model/index.js';
+import { LatticeError } from '../model/errors.js';
 
 export const DATA_DIR_ENV = 'LATTICE_HOME';
 

@@ -1,7 +1,7 @@
 // One process per data dir (DESIGN §8): a lock file holding the holder's pid. A second process gets
 // E_DATA_DIR_LOCKED naming that pid; a lock left by a dead process (kill -9, a crash) is taken over.
 import { linkSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { LatticeError } from '../model/index.js';
+import { LatticeError } from '../model/errors.js';
 import { dataDirPaths } from './data-dir.js';
 
 export interface DataDirLock {

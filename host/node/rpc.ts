@@ -4,7 +4,7 @@
 // LatticeError code across the socket. This file holds the codec and the server side of one connection.
 import type { Socket } from 'node:net';
 import { Packr } from 'msgpackr';
-import { ERROR_CODES, LatticeError, asLatticeError, type ErrorCode } from '../model/index.js';
+import { ERROR_CODES, LatticeError, asLatticeError, type ErrorCode } from '../model/errors.js';
 import { encodeFrame, FrameDecoder } from '../net/frame.js';
 import type { NodeApi } from './api.js';
 import type { Logger } from './logger.js';

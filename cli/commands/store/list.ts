@@ -1,0 +1,17 @@
+import type { StoreSummary } from '../../../host/node/api.js';
+import { LatticeCommand, meshFlag } from '../../base.js';
+
+export default class StoreList extends LatticeCommand<typeof StoreList> {
+  static override summary = 'list the stores on this node';
+  static override flags = { mesh: meshFlag };
+  static override examples = ['<%= config.bin %> store list --json'];
+
+  async run(): Promise<{ stores: StoreSummary[] }> {
+    return this.withNode(async (node) => {
+      await this.checkMesh(node, this.flags.mesh);
+      const stores = await node.storeList();
+      const mesh = this.flags.mesh?.toLowerCase();
+      return { stores: mesh === undefined ? stores : stores.filter((s) => s.meshId === undefined || s.meshId.startsWith(mesh)) };
+    });
+  }
+}

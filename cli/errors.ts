@@ -1,0 +1,37 @@
+// The CLI's error contract: `--json` prints {"error":{"code":"E_…","message":"…",…details}} on stdout, otherwise
+// `error[E_…]: message` goes to stderr; both exit 1. Whatever the parser refuses becomes E_BAD_ARGUMENT.
+import { LatticeError, asLatticeError } from '../host/model/errors.js';
+import { toJson } from './output.js';
+
+/** Whether an error is oclif's request to exit (this.exit), which is no failure to report. */
+export function isExitRequest(e: unknown): boolean {
+  return e instanceof Error && e.constructor?.name === 'ExitError';
+}
+
+/** An error from parsing the command line (missing or unexpected arguments, unknown or invalid flags). */
+export function badArguments(e: unknown): LatticeError {
+  if (e instanceof LatticeError) return e;
+  // oclif's messages span lines (a list of missing args, a hint to see --help): keep what is wrong, on one line.
+  const text = e instanceof Error ? e.message : String(e);
+  const message = text
+    .split('\n')
+    .filter((line) => !/^See more help with/.test(line.trim()))
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
+  return new LatticeError('E_BAD_ARGUMENT', message || 'bad arguments', {}, { cause: e });
+}
+
+export function errorJson(err: LatticeError): string {
+  return toJson({ error: err.toJSON() });
+}
+
+/** Prints the error in the contract's format and sets exit code 1. Anything untyped is reported as E_HOST_FAULT. */
+export function reportError(e: unknown, json: boolean): LatticeError {
+  const err = asLatticeError(e);
+  if (json) process.stdout.write(errorJson(err) + '\n');
+  else process.stderr.write(`error[${err.code}]: ${err.message}\n`);
+  process.exitCode = 1;
+  if (process.env['LATTICE_LOG'] && err.stack) process.stderr.write(err.stack + '\n');
+  return err;
+}
