@@ -27,7 +27,7 @@ function intention(store: Store, over: Partial<Intention> & { wallMs?: number })
 
 function rawSigned(i: Intention, opsOverride?: Uint8Array, depsOverride?: Uint8Array[]): Uint8Array {
   // Hand-built encodings the codec itself would refuse to write (unsorted deps, >1024 deps, oversize ops).
-  const deps = depsOverride ?? (i.condition as Uint8Array[]);
+  const deps: readonly Uint8Array[] = depsOverride ?? i.condition;
   const ops = opsOverride ?? i.ops;
   const head = encodeIntention({ ...i, condition: [], ops: new Uint8Array(0) }).subarray(0, 32 + 8 + 4 + 16 + 32 + 1);
   const body = new Uint8Array(head.length + 4 + 32 * deps.length + 4 + ops.length + 64);
