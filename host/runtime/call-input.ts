@@ -38,7 +38,7 @@ export function encodeCallInput(ctx: CallContext, call: Call): void {
   out.set(call.args, 2 + method.length);
 }
 
-const ARG_TYPE = /^(string|bytes|i64|u64|bool|list<(string|bytes|i64|u64|bool)>)$/;
+const ARG_TYPE = /^(string|bytes|i64|u64|bool|any|list<.+>)$/;
 
 /** The describe() JSON, checked for the fields the CLI relies on. */
 export function parseDescription(output: Uint8Array | null): ModuleDescription {
