@@ -1,0 +1,28 @@
+// The shipped modules rebuild to the committed CIDs (modules/cids.json, DESIGN §4.3), and two builds give the same
+// bytes: every node of a release starts from the same modules.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBLAKE3 } from 'hash-wasm';
+import { describe, expect, it } from 'vitest';
+import { buildModule } from '../../../host/node/module-build.js';
+import { built, ROOT } from './built.js';
+
+const cids = JSON.parse(readFileSync(join(ROOT, 'modules', 'cids.json'), 'utf8')) as Record<string, string>;
+const DIRS: Record<string, string> = { 'demo:counter': 'counter', 'core:kvstore': 'kv' };
+
+describe('modules/cids.json', () => {
+  it('names exactly the shipped store types', () => {
+    expect(Object.keys(cids).sort()).toEqual(Object.keys(DIRS).sort());
+  });
+
+  for (const [storeType, dir] of Object.entries(DIRS)) {
+    it(`${storeType} rebuilds to its committed CID, twice`, async () => {
+      const first = await built(join(ROOT, 'modules', dir));
+      const second = await buildModule(join(ROOT, 'modules', dir), { write: false });
+      expect(Buffer.from(second.bytes).equals(Buffer.from(first.bytes))).toBe(true);
+      const hasher = await createBLAKE3();
+      expect(`b3:${hasher.init().update(first.bytes).digest('hex')}`).toBe(first.cidText);
+      expect(first.cidText).toBe(cids[storeType]);
+    });
+  }
+});
