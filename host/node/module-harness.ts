@@ -6,6 +6,8 @@
 //                  "expectError"?: "E_…" } | { "sync": true } ], "orders"?: 8 }
 // `exec` runs a command on the node's replica and applies its intentions there at once; `sync` delivers every
 // intention to every replica (in causal order); `expect` compares the query's JSON result, `expectError` the code.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeValue, valueToJson, type Json } from '../../abi/values.js';
 import type { ApplyOutcome, StateMachine, StateReader } from '../kernel/state-machine.js';
 import {
@@ -25,6 +27,7 @@ export interface TestStep {
 }
 
 export interface ModuleTestFile {
+  readonly description?: string;
   readonly steps: readonly TestStep[];
   /** How many shuffled causal orders to replay (default 8). */
   readonly orders?: number;
@@ -212,4 +215,32 @@ export function checkOrders(machine: () => StateMachine, all: readonly HarnessIn
     else if (state !== first.state) return { orderA: first.order, orderB: order, stateA: first.state, stateB: state };
   }
   return null;
+}
+
+const STEP_KEYS = new Set(['node', 'exec', 'query', 'args', 'expect', 'expectError', 'sync']);
+
+/** Parses and checks one test file; E_BAD_ARGUMENT names the file and the first problem. */
+export function parseTestFile(text: string, name = 'test file'): ModuleTestFile {
+  const bad = (why: string): never => { throw new LatticeError('E_BAD_ARGUMENT', `${name}: ${why}`, { file: name }); };
+  let d: unknown;
+  try { d = JSON.parse(text); } catch (e) { return bad((e as Error).message); }
+  const f = d as ModuleTestFile;
+  if (typeof f !== 'object' || f === null || !Array.isArray(f.steps)) return bad('expected {"steps": [...]}');
+  if (f.orders !== undefined && (!Number.isInteger(f.orders) || f.orders < 1 || f.orders > 1000)) bad('orders is an integer from 1 to 1000');
+  f.steps.forEach((s, i) => {
+    if (typeof s !== 'object' || s === null) return bad(`step ${i} is not an object`);
+    const unknown = Object.keys(s).filter((k) => !STEP_KEYS.has(k));
+    if (unknown.length) bad(`step ${i} has unknown field(s) ${unknown.join(', ')}`);
+    const kinds = [s.exec !== undefined, s.query !== undefined, s.sync === true].filter(Boolean).length;
+    if (kinds !== 1) bad(`step ${i} needs exactly one of exec, query, sync`);
+    if (s.args !== undefined && (!Array.isArray(s.args) || s.args.some((a: unknown) => typeof a !== 'string'))) bad(`step ${i}: args are strings`);
+  });
+  return f;
+}
+
+/** The test files of a module dir: <dir>/test/*.test.json, sorted. */
+export function loadTestFiles(dir: string): { file: string; test: ModuleTestFile }[] {
+  let names: string[];
+  try { names = readdirSync(join(dir, 'test')).filter((n) => n.endsWith('.test.json')).sort(); } catch { names = []; }
+  return names.map((n) => ({ file: join(dir, 'test', n), test: parseTestFile(readFileSync(join(dir, 'test', n), 'utf8'), n) }));
 }
