@@ -231,27 +231,32 @@ export class ChannelTransport implements Transport, ChannelEndpoint {
       throw new LatticeError('E_PEER_UNREACHABLE', `no answer from ${toHex(nodeId).slice(0, 12)} within ${this.connectTimeoutMs} ms`, { nodeId: toHex(nodeId) });
     }
     await wait(this.network.latencyMs);
-    const theirs = target.accept(this.nodeId);
-    await wait(this.network.latencyMs).catch((e: unknown) => {
-      if (theirs) void theirs.close('connect aborted');
-      throw e;
-    });
-    if (!theirs || theirs.isClosed) {
+    // Both ends exist (and are linked) from the moment the peer accepts; ours is handed out one latency later.
+    const mine = new ChannelConnection(this, nodeId, 'outbound');
+    const theirs = target.accept(this.nodeId, mine);
+    if (!theirs) {
+      await wait(this.network.latencyMs);
       throw new LatticeError('E_PEER_UNREACHABLE', `${toHex(nodeId).slice(0, 12)} refused the connection`, { nodeId: toHex(nodeId), refused: true });
     }
-    const mine = new ChannelConnection(this, nodeId, 'outbound');
     mine.peer = theirs;
-    theirs.peer = mine;
     this.conns.add(mine);
+    try {
+      await wait(this.network.latencyMs);
+    } catch (e) {
+      await mine.close('connect aborted');
+      throw e;
+    }
+    if (mine.isClosed) throw new LatticeError('E_PEER_UNREACHABLE', `${toHex(nodeId).slice(0, 12)} closed the connection during the handshake`, { nodeId: toHex(nodeId) });
     this.network.stats.connections++;
     this.log('connected to', toHex(nodeId).slice(0, 12));
     return mine;
   }
 
   /** A peer's connect reached us: the inbound side, or undefined when refused (closed, or the peer is banned). */
-  accept(from: NodeId): ChannelConnection | undefined {
+  accept(from: NodeId, peer: ChannelConnection): ChannelConnection | undefined {
     if (this.closedFlag || this.scores.isBanned(from)) return undefined;
     const conn = new ChannelConnection(this, from, 'inbound');
+    conn.peer = peer;
     this.conns.add(conn);
     this.incomingQueue.push(conn);
     return conn;

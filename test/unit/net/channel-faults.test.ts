@@ -65,6 +65,17 @@ describe('ChannelNetwork faults', () => {
     expect(await outcomes(11)).toEqual(first);
   });
 
+  it('lets the accepting side use its connection before the connector\'s connect() returns', async () => {
+    const { nodes: [a, b] } = nodes(2, { latencyMs: 20 });
+    const next = b!.incoming()[Symbol.asyncIterator]().next();
+    const connecting = a!.connect(b!.nodeId);
+    const ba = (await next).value as Connection;
+    const s = await ba.openStream();
+    await s.send(enc('early'));
+    const ab = await connecting;
+    expect(dec((await (await ab.acceptStream()).receive())!)).toBe('early');
+  });
+
   it('drops live connections on demand; both sides see it', async () => {
     const { network, nodes: [a, b] } = nodes(2);
     const [ab, ba] = await connectPair(a!, b!);
