@@ -44,7 +44,7 @@ export interface ModuleGet { t: 'module-get'; cid: Cid; offset?: number }
 /** A piece of a module: `bytes` at `offset` of `total`. */
 export interface ModuleChunk { t: 'module-chunk'; cid: Cid; offset: number; bytes: Uint8Array; total: number }
 /** A non-member's only request: join `meshId` by proving the invite secret (sent over the encrypted connection). */
-export interface Join { t: 'join'; meshId: StoreId; proof: Uint8Array }
+export interface Join { t: 'join'; meshId: StoreId; proof: Uint8Array; /** Where the joiner can be reached (recorded in its PeerAdd). */ addrs?: string[] }
 /** The inviter added the joiner: `rootStoreId` is the mesh's root store to clone first. */
 export interface JoinReply { t: 'join-ok'; meshId: StoreId; rootStoreId: StoreId }
 /** A request failed: a stable E_… code and a one-line message; the sender closes the stream after it. */
@@ -79,7 +79,7 @@ export const SCHEMAS: Record<MessageType, Schema> = {
   },
   'module-get': { cid: req(hash), offset: opt(uint(MAX_MODULE_SIZE)) },
   'module-chunk': { cid: req(hash), offset: req(uint(MAX_MODULE_SIZE)), bytes: req(bytes(0, MODULE_CHUNK)), total: req(uint(MAX_MODULE_SIZE)) },
-  join: { meshId: req(storeId), proof: req(bytes(32)) },
+  join: { meshId: req(storeId), proof: req(bytes(32)), addrs: opt(list(str(256), 16)) },
   'join-ok': { meshId: req(storeId), rootStoreId: req(storeId) },
   err: { code: req(str(64, /^E_[A-Z0-9_]+$/)), message: req(str(1024)) },
   ping: { nonce: req(uint()) },

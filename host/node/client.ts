@@ -2,7 +2,6 @@
 // command runs the same code whether a daemon serves the data dir or the node is opened embedded.
 import { connect, type Socket } from 'node:net';
 import { LatticeError } from '../model/errors.js';
-import { AsyncQueue } from '../net/async-queue.js';
 import type {
   ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary,
 } from './api.js';
@@ -38,10 +37,50 @@ export function connectDaemon(socketPath: string, opts: { timeoutMs?: number } =
   });
 }
 
+// The items of one stream as they arrive. (host/net has a general AsyncQueue, but it loads the whole model, hashing
+// included, and every CLI command loads this file: the CLI must start fast.)
+class StreamQueue {
+  private readonly items: unknown[] = [];
+  private waiter: (() => void) | undefined;
+  private finished = false;
+  private failure: LatticeError | undefined;
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+  push(item: unknown): void {
+    if (this.finished) return;
+    this.items.push(item);
+    this.wake();
+  }
+  end(): void {
+    this.finished = true;
+    this.wake();
+  }
+  fail(err: LatticeError): void {
+    if (this.finished) return;
+    this.failure = err;
+    this.end();
+  }
+  /** The next item; `done` once ended and drained; throws the failure after the items queued before it. */
+  async next(): Promise<{ done: true } | { done: false; item: unknown }> {
+    for (;;) {
+      if (this.items.length > 0) return { done: false, item: this.items.shift() };
+      if (this.finished) {
+        if (this.failure) throw this.failure;
+        return { done: true };
+      }
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+}
+
 export class DaemonClient implements NodeApi {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly streams = new Map<number, AsyncQueue<unknown>>();
+  private readonly streams = new Map<number, StreamQueue>();
   private readonly reader = new MessageReader();
   private closed: LatticeError | undefined;
 
@@ -135,7 +174,7 @@ export class DaemonClient implements NodeApi {
   async *storeWatch(store: string, signal: AbortSignal): AsyncIterable<HistoryEntry> {
     if (signal.aborted) return;
     const id = this.nextId++;
-    const queue = new AsyncQueue<unknown>();
+    const queue = new StreamQueue();
     this.streams.set(id, queue);
     this.write({ id, method: 'storeWatch', params: [store] });
     const cancel = (): void => {
@@ -146,9 +185,9 @@ export class DaemonClient implements NodeApi {
     signal.addEventListener('abort', cancel, { once: true });
     try {
       for (;;) {
-        const item = await queue.shift();
-        if (item === undefined) return;
-        yield item as HistoryEntry;
+        const next = await queue.next();
+        if (next.done) return;
+        yield next.item as HistoryEntry;
       }
     } finally {
       signal.removeEventListener('abort', cancel);

@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { decodeValue, valueToJson, type Json } from '../../abi/values.js';
 import type { ApplyOutcome, StateMachine, StateReader } from '../kernel/state-machine.js';
 import {
-  blake3, compareBytes, encodeAppOps, encodeIntention, isLatticeError, LatticeError, toHex, utf8, ZERO_HASH,
-  type Hash, type Intention, type NodeId, type StoreId,
+  blake3, compareBytes, DEFAULT_LIMITS, encodeAppOps, encodeIntention, isLatticeError, LatticeError, toHex, utf8, ZERO_HASH,
+  type ConsensusLimits, type Hash, type Intention, type NodeId, type StoreId,
 } from '../model/index.js';
+import { createMemoryCasTable, createRuntime, ModuleCas, type ModuleRuntime } from '../runtime/index.js';
 import { callFromStrings } from './args.js';
+import { buildModule, type BuiltModule } from './module-build.js';
 
 export interface TestStep {
   readonly node?: string;
@@ -243,4 +245,29 @@ export function loadTestFiles(dir: string): { file: string; test: ModuleTestFile
   let names: string[];
   try { names = readdirSync(join(dir, 'test')).filter((n) => n.endsWith('.test.json')).sort(); } catch { names = []; }
   return names.map((n) => ({ file: join(dir, 'test', n), test: parseTestFile(readFileSync(join(dir, 'test', n), 'utf8'), n) }));
+}
+
+/** A built module under the real runtime (validation, instrumentation, fuel), as a machine factory. */
+export async function loadMachine(bytes: Uint8Array, options: { runtime?: ModuleRuntime; limits?: ConsensusLimits } = {}): Promise<() => StateMachine> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const runtime = options.runtime ?? createRuntime({ cas: new ModuleCas(createMemoryCasTable()) });
+  const { cid } = await runtime.publish(bytes, limits);
+  // A WasmStateMachine starts a fresh instance per call, so one serves every replica.
+  const machine = await runtime.load(cid, limits);
+  return () => machine;
+}
+
+export interface ModuleDirReport {
+  readonly built: BuiltModule;
+  readonly files: readonly { readonly file: string; readonly report: ModuleTestReport }[];
+  readonly ok: boolean;
+}
+
+/** `lattice module test [dir]`: builds the module, runs every test/*.test.json on the runtime. */
+export async function testModuleDir(dir: string, options: { runtime?: ModuleRuntime; limits?: ConsensusLimits } = {}): Promise<ModuleDirReport> {
+  const tests = loadTestFiles(dir);
+  const built = await buildModule(dir, { write: false });
+  const machine = await loadMachine(built.bytes, options);
+  const files = tests.map(({ file, test }) => ({ file, report: runModuleTest(machine, test) }));
+  return { built, files, ok: files.every((f) => f.report.ok) };
 }

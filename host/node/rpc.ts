@@ -5,7 +5,6 @@
 import type { Socket } from 'node:net';
 import { Packr } from 'msgpackr';
 import { ERROR_CODES, LatticeError, asLatticeError, type ErrorCode } from '../model/errors.js';
-import { encodeFrame, FrameDecoder } from '../net/frame.js';
 import type { NodeApi } from './api.js';
 import type { Logger } from './logger.js';
 
@@ -42,7 +41,35 @@ export type RpcResponse =
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
 export function encodeMessage(message: RpcRequest | RpcCancel | RpcResponse): Uint8Array {
-  return encodeFrame(packr.pack(message), RPC_MAX_FRAME);
+  const body = packr.pack(message);
+  if (body.length > RPC_MAX_FRAME) throw frameTooLarge(body.length);
+  const frame = Buffer.allocUnsafe(4 + body.length);
+  frame.writeUInt32BE(body.length, 0);
+  frame.set(body, 4);
+  return frame;
+}
+
+function frameTooLarge(size: number): LatticeError {
+  return new LatticeError('E_FRAME_TOO_LARGE', `an RPC frame of ${size} bytes exceeds the limit of ${RPC_MAX_FRAME}`, { size, limit: RPC_MAX_FRAME });
+}
+
+// The same u32 BE length-prefixed framing as host/net/frame.ts, kept here because that module loads the whole model
+// (hashing included) and every CLI command loads this one: `lattice status` must start fast (DESIGN §8).
+class FrameSplitter {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Buffer[] {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const frames: Buffer[] = [];
+    while (this.buffer.length >= 4) {
+      const size = this.buffer.readUInt32BE(0);
+      if (size > RPC_MAX_FRAME) throw frameTooLarge(size);
+      if (this.buffer.length < 4 + size) break;
+      frames.push(this.buffer.subarray(4, 4 + size));
+      this.buffer = this.buffer.subarray(4 + size);
+    }
+    return frames;
+  }
 }
 
 /** msgpack gives bytes back as Node Buffers (views that may alias a larger buffer); hand out plain copies. */
@@ -59,12 +86,11 @@ export function plainBytes(value: unknown): unknown {
 
 /** Splits a byte stream into decoded messages; throws E_BAD_FRAME / E_FRAME_TOO_LARGE on garbage. */
 export class MessageReader {
-  private readonly frames = new FrameDecoder(RPC_MAX_FRAME);
+  private readonly frames = new FrameSplitter();
 
-  push(chunk: Uint8Array): Record<string, unknown>[] {
-    this.frames.push(chunk);
+  push(chunk: Buffer): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
-    for (let frame = this.frames.next(); frame; frame = this.frames.next()) {
+    for (const frame of this.frames.push(chunk)) {
       let message: unknown;
       try {
         message = packr.unpack(frame);

@@ -1,0 +1,43 @@
+// `lattice module publish` (DESIGN §4.3, §4.4): lint and store the module, then register it in the mesh's root
+// store. A new CID for a type that already has stores is a hot-fix: every store of the type is replayed with it
+// first, and the ModuleUpgrades are written only if all are equivalent (all or nothing); else E_HOTFIX_DIVERGES
+// with the first divergence.
+import { encodeSystemOp } from '../kernel/index.js';
+import { cidToString, DEFAULT_LIMITS, LatticeError, toHex } from '../model/index.js';
+import type { PublishResult } from './api.js';
+import { replayVerify } from './hotfix.js';
+import type { Node } from './node.js';
+import { ROOT_STORE_TYPE } from './root-store.js';
+
+const STORE_TYPE = /^[a-z0-9][a-z0-9_-]*:[a-z0-9][a-z0-9_.-]*$/i;
+
+export async function publishModule(node: Node, wasm: Uint8Array, storeType: string, mesh?: string): Promise<PublishResult> {
+  if (!STORE_TYPE.test(storeType) || storeType.length > 128 || storeType === ROOT_STORE_TYPE) {
+    throw new LatticeError('E_BAD_ARGUMENT', `a store type is namespace:name (letters, digits, - _ .), not ${JSON.stringify(storeType)}`, { storeType });
+  }
+  const meshId = node.meshId(mesh);
+  const { cid } = await node.runtime.publish(wasm, DEFAULT_LIMITS);
+  const machine = await node.machines.load(cid);
+  node.registerType(storeType);
+  const root = await node.store(meshId);
+  const current = node.mesh(meshId).module(storeType);
+  if (current?.cid === toHex(cid)) return { cid: cidToString(cid), storeType, hotfix: false, verified: true, stores: 0 };
+
+  const stores = [];
+  for (const meta of node.manager.list()) {
+    if (meta.storeType === storeType && toHex(meta.meshId) === toHex(meshId)) stores.push(await node.store(meta.storeId));
+  }
+  let intentions = 0;
+  for (const store of stores) {
+    const report = await replayVerify(node, store, machine);
+    intentions += report.intentions;
+    if (!report.equivalent) {
+      throw new LatticeError('E_HOTFIX_DIVERGES', `the new module diverges from store ${toHex(store.meta.storeId)}'s history at seq ${String(report.firstDivergence?.['seq'])}: make a new store type and migrate`, {
+        cid: cidToString(cid), storeType, storeId: toHex(store.meta.storeId), intentions, firstDivergence: report.firstDivergence,
+      });
+    }
+  }
+  for (const store of stores) await store.submit(encodeSystemOp({ op: 'ModuleUpgrade', cid, limits: { ...DEFAULT_LIMITS } }));
+  await root.submit(encodeSystemOp({ op: 'ModulePublish', storeType, cid, size: wasm.length }));
+  return { cid: cidToString(cid), storeType, hotfix: stores.length > 0, verified: true, stores: stores.length, intentions };
+}
