@@ -43,9 +43,22 @@ const packr = new Packr({ useRecords: false, variableMapSize: true });
 export const packValue = (v: unknown): Uint8Array => new Uint8Array(packr.pack(v));
 export const unpackValue = (b: Uint8Array): unknown => packr.unpack(b);
 
+/** Integers beyond 32 bits as BigInt (msgpackr would write a float64, which the strict decoder refuses). */
+function intsForWire(v: unknown): unknown {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new LatticeError('E_BAD_ARGUMENT', `system op numbers are integers below 2^53, not ${v}`);
+    return Math.abs(v) > 0x7fffffff ? BigInt(v) : v;
+  }
+  if (Array.isArray(v)) return v.map(intsForWire);
+  if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, intsForWire(x)]));
+  }
+  return v;
+}
+
 /** ops bytes (0x01 ‖ msgpack) for a system op object `{op, …}`. */
 export function encodeSystemOp(op: { op: string } & Record<string, unknown>): Uint8Array {
-  const body = packValue(op);
+  const body = packValue(intsForWire(op));
   const out = new Uint8Array(body.length + 1);
   out[0] = OP_SYSTEM;
   out.set(body, 1);
