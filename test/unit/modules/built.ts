@@ -1,7 +1,9 @@
-// Builds a module directory once per test process (real asc, STYLE 17) and gives a machine factory over it.
+// Builds a module directory once per test process (real asc, STYLE 17) and loads it on the real runtime
+// (validation, binaryen instrumentation, fuel), as the machine factory the module harness drives.
 import { join } from 'node:path';
+import type { StateMachine } from '../../../host/kernel/state-machine.js';
 import { buildModule, type BuiltModule } from '../../../host/node/module-build.js';
-import { DirectMachine } from './direct-machine.js';
+import { loadMachine } from '../../../host/node/module-harness.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
 const cache = new Map<string, Promise<BuiltModule>>();
@@ -12,7 +14,6 @@ export function built(dir: string): Promise<BuiltModule> {
   return p;
 }
 
-export async function machineFactory(dir: string): Promise<() => DirectMachine> {
-  const m = await built(dir);
-  return () => new DirectMachine(m.bytes);
+export async function machineFactory(dir: string): Promise<() => StateMachine> {
+  return loadMachine((await built(dir)).bytes);
 }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runModuleTest, type ModuleTestFile } from '../../../host/node/module-harness.js';
 import { machineFactory, ROOT } from './built.js';
-import type { DirectMachine } from './direct-machine.js';
+import type { StateMachine } from '../../../host/kernel/state-machine.js';
 
-let machine: () => DirectMachine;
+let machine: () => StateMachine;
 beforeAll(async () => { machine = await machineFactory(join(ROOT, 'modules', 'counter')); });
 
 const run = (file: ModuleTestFile) => runModuleTest(machine, file);

@@ -7,9 +7,9 @@ import { encodeValue, val } from '../../../abi/values.js';
 import { checkOrders, Cluster, runModuleTest, type HarnessIntention } from '../../../host/node/module-harness.js';
 import { blake3, encodeAppOps, encodeIntention, toHex, utf8, type Intention, type NodeId, type StoreId } from '../../../host/model/index.js';
 import { machineFactory, ROOT } from './built.js';
-import type { DirectMachine } from './direct-machine.js';
+import type { StateMachine } from '../../../host/kernel/state-machine.js';
 
-let machine: () => DirectMachine;
+let machine: () => StateMachine;
 beforeAll(async () => { machine = await machineFactory(join(ROOT, 'modules', 'kv')); });
 
 type Head = [string, string, string, boolean, string];

@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildModule } from '../../../host/node/module-build.js';
-import { loadTestFiles, parseTestFile, runModuleTest } from '../../../host/node/module-harness.js';
+import { loadMachine, loadTestFiles, parseTestFile, runModuleTest, testModuleDir } from '../../../host/node/module-harness.js';
 import { scaffoldModule, tallySource } from '../../../host/node/module-scaffold.js';
 import { isLatticeError } from '../../../host/model/index.js';
-import { DirectMachine } from './direct-machine.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lattice-scaffold-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -22,7 +21,7 @@ describe('module scaffold', () => {
     const built = await buildModule(dir);
     expect(built.file).toBe(join(dir, 'build', 'My Tally.wasm'));
     expect(readFileSync(built.file).length).toBe(built.size);
-    const machine = () => new DirectMachine(built.bytes);
+    const machine = await loadMachine(built.bytes);
     expect(machine().describe().name).toBe('app:my-tally');
     const tests = loadTestFiles(dir);
     expect(tests.length).toBe(1);
@@ -30,6 +29,11 @@ describe('module scaffold', () => {
     expect(report.failures).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.intentions).toBe(2);
+    // what `lattice module test <dir>` runs
+    const all = await testModuleDir(dir);
+    expect(all.ok).toBe(true);
+    expect(all.built.cidText).toBe(built.cidText);
+    expect(all.files.map((f) => f.report.ok)).toEqual([true]);
   });
 
   it('refuses to overwrite a module and refuses a malformed store type', () => {
@@ -60,7 +64,7 @@ describe('module scaffold', () => {
     );
     writeFileSync(join(dir, 'assembly', 'index.ts'), source);
     const built = await buildModule(dir, { write: false });
-    const report = runModuleTest(() => new DirectMachine(built.bytes), { orders: 16, steps: [
+    const report = runModuleTest(await loadMachine(built.bytes), { orders: 16, steps: [
       { node: 'a', exec: 'bump', args: ['k'] },
       { node: 'b', exec: 'bump', args: ['k'] },
       { sync: true },
