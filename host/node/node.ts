@@ -23,13 +23,17 @@ import { outputToJson } from './output.js';
 import { authorizeIn } from './authorize.js';
 import type { NetworkService } from './network.js';
 import { replayVerify } from './hotfix.js';
-import { freeUdpPort, withNetwork } from './start-network.js';
+import { freeUdpPort, startNetwork, withNetwork } from './start-network.js';
 import { shippedCids } from './shipped-modules.js';
 
 export interface NodeOptions {
   dataDir: string;
-  /** True when this node serves a daemon (status reports it). */
+  /** True when this node serves a daemon (status reports it): it keeps its network running, syncs and pushes. */
   daemon?: boolean;
+  /** Start the network without being a daemon (tests, the demo). */
+  network?: boolean;
+  /** A relay server URL (relays are off without one). */
+  relayUrl?: string;
   now?: () => number;
 }
 
@@ -107,7 +111,13 @@ export class Node implements NodeApi {
       const runtime = createRuntime({ cas });
       const manager = new StoreManager({ env, nodeKey: key, ...(options.now ? { now: options.now } : {}) });
       const node = new Node(paths, key, lock, env, cas, runtime, manager, options);
-      await node.start();
+      try {
+        await node.start();
+        if (options.daemon || options.network) await startNetwork(node, { background: options.daemon === true, ...(options.relayUrl ? { relayUrl: options.relayUrl } : {}) });
+      } catch (e) {
+        await node.close();
+        throw e;
+      }
       return node;
     } catch (e) {
       await env?.close();
