@@ -103,27 +103,33 @@ export class Node implements NodeApi {
   static async open(options: NodeOptions): Promise<Node> {
     const paths = requireInitialized(options.dataDir);
     const lock = acquireLock(paths.dataDir);
-    let env: StorageEnv | undefined;
+    let env: StorageEnv;
+    let node: Node;
     try {
-      const key = NodeKey.fromSeed(fromHex(readFileSync(paths.keyFile, 'utf8').trim(), 32));
       env = openStorage(paths.lmdbDir);
-      const cas = new ModuleCas(lmdbCas(env));
-      const runtime = createRuntime({ cas });
-      const manager = new StoreManager({ env, nodeKey: key, ...(options.now ? { now: options.now } : {}) });
-      const node = new Node(paths, key, lock, env, cas, runtime, manager, options);
-      try {
-        await node.start();
-        if (options.daemon || options.network) await startNetwork(node, { background: options.daemon === true, ...(options.relayUrl ? { relayUrl: options.relayUrl } : {}) });
-      } catch (e) {
-        await node.close();
-        throw e;
-      }
-      return node;
     } catch (e) {
-      await env?.close();
       lock.release();
       throw e;
     }
+    try {
+      const key = NodeKey.fromSeed(fromHex(readFileSync(paths.keyFile, 'utf8').trim(), 32));
+      const cas = new ModuleCas(lmdbCas(env));
+      const runtime = createRuntime({ cas });
+      const manager = new StoreManager({ env, nodeKey: key, ...(options.now ? { now: options.now } : {}) });
+      node = new Node(paths, key, lock, env, cas, runtime, manager, options);
+    } catch (e) {
+      await env.close();
+      lock.release();
+      throw e;
+    }
+    try {
+      await node.start();
+      if (options.daemon || options.network) await startNetwork(node, { background: options.daemon === true, ...(options.relayUrl ? { relayUrl: options.relayUrl } : {}) });
+    } catch (e) {
+      await node.close(); // releases everything it opened, the lock included
+      throw e;
+    }
+    return node;
   }
 
   private async start(): Promise<void> {
