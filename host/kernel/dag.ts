@@ -22,7 +22,8 @@ export type InsertOutcome = 'witnessed' | 'floated' | 'duplicate' | 'evidence' |
 export interface WitnessedItem {
   readonly seq: number;
   readonly hash: Hash;
-  readonly intention: Intention;
+  readonly signed: SignedIntention;
+  readonly entry: IndexEntry;
 }
 
 export class DagTxn {
@@ -175,7 +176,8 @@ export class DagTxn {
     const seq = this.head.seq + 1;
     const record = encodeWitnessRecord({ intentionHash: s.hash, wallTime: this.now(), prevRecordHash: this.head.recordHash });
     this.t.witnessLog.putSync(storeKey(this.storeId, seqBytes(seq)), record);
-    this.t.witnessIndex.putSync(hashKey(this.storeId, s.hash), encodeIndexEntry({ seq, hlc: i.timestamp, author: i.author, upgrade, envelopeOk }));
+    const entry: IndexEntry = { seq, hlc: i.timestamp, author: i.author, upgrade, envelopeOk };
+    this.t.witnessIndex.putSync(hashKey(this.storeId, s.hash), encodeIndexEntry(entry));
     const tip = new Uint8Array(40);
     tip.set(s.hash, 0);
     new DataView(tip.buffer).setBigUint64(32, BigInt(seq), true);
@@ -184,7 +186,7 @@ export class DagTxn {
     this.head.seq = seq;
     this.head.recordHash = recordHash(record);
     this.head.clock = maxHlc(this.head.clock ?? HLC_ZERO, i.timestamp as Hlc);
-    this.witnessed.push({ seq, hash: s.hash, intention: i });
+    this.witnessed.push({ seq, hash: s.hash, signed: s, entry });
     this.missing.delete(Buffer.from(s.hash).toString('hex'));
   }
 

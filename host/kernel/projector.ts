@@ -9,7 +9,7 @@ import {
 import { hashKey, NS_MODULE, NS_SYSTEM, own, seqKey, stateKey, type Tables } from '../storage/index.js';
 import type { StoreEngine, StoreMeta } from './engine.js';
 import type { HeadState, PauseInfo } from './head-state.js';
-import { decodeIndexEntry, decodeUpgrade, decodeWitnessRecord, encodeProjection, writesDigest, type NsWrite, type ProjectionRecord } from './records.js';
+import { decodeIndexEntry, decodeUpgrade, decodeWitnessRecord, encodeProjection, writesDigest, type IndexEntry, type NsWrite, type ProjectionRecord } from './records.js';
 import type { StateMachine } from './state-machine.js';
 import { applyWrites, TableStateReader } from './state-view.js';
 import { decodeKernelOp, decodeSystemOp, packValue, unpackValue, type KernelSystemOp, type SystemOpHandler, type SystemState } from './system-ops.js';
@@ -60,26 +60,26 @@ export class Projector {
   }
 
   /** The machine for an upgrade (Genesis/ModuleUpgrade hash); throws (a host fault) if the engine cannot give one. */
-  machineFor(upgrade: Hash): { machine: StateMachine; cid: Cid } {
+  machineFor(upgrade: Hash): StateMachine {
     const id = toHex(upgrade);
-    const raw = this.t.upgrades.get(hashKey(this.storeId, upgrade));
-    if (!raw) throw new LatticeError('E_HOST_FAULT', `no upgrade row for ${id}`);
-    const row = decodeUpgrade(raw);
     let m = this.machines.get(id);
     if (!m) {
+      const raw = this.t.upgrades.get(hashKey(this.storeId, upgrade));
+      if (!raw) throw new LatticeError('E_HOST_FAULT', `no upgrade row for ${id}`);
+      const row = decodeUpgrade(raw);
       m = this.engine.machineFor(row.cid, row.limits);
       this.machines.set(id, m);
     }
-    return { machine: m, cid: row.cid };
+    return m;
   }
 
-  /** Projects (head.projected, head.seq] unless paused; returns the records written. */
-  run(head: HeadState): ProjectedRecord[] {
+  /** Projects (head.projected, head.seq] unless paused; returns the records written. `recent`: seqs this batch witnessed. */
+  run(head: HeadState, recent?: ReadonlyMap<number, { signed: SignedIntention; entry: IndexEntry }>): ProjectedRecord[] {
     const out: ProjectedRecord[] = [];
     while (!head.paused && head.projected < head.seq) {
       const seq = head.projected + 1;
       try {
-        const r = this.projectOne(seq, head);
+        const r = this.projectOne(seq, head, recent?.get(seq));
         out.push(r);
       } catch (e) {
         const err = asLatticeError(e);
@@ -90,15 +90,19 @@ export class Projector {
     return out;
   }
 
-  private projectOne(seq: number, head: HeadState): ProjectedRecord {
+  private load(seq: number): { signed: SignedIntention; entry: IndexEntry } {
     const rec = this.t.witnessLog.get(seqKey(this.storeId, seq));
     if (!rec) throw new LatticeError('E_HOST_FAULT', `witness record ${seq} is missing`, { seq });
     const hash = decodeWitnessRecord(rec).intentionHash;
     const entryRaw = this.t.witnessIndex.get(hashKey(this.storeId, hash));
     const bytes = this.t.intentions.get(Buffer.from(hash));
     if (!entryRaw || !bytes) throw new LatticeError('E_HOST_FAULT', `intention of seq ${seq} is missing`, { seq });
-    const entry = decodeIndexEntry(entryRaw);
-    const s = decodeSigned(own(bytes), { verify: false });
+    return { signed: decodeSigned(own(bytes), { verify: false }), entry: decodeIndexEntry(entryRaw) };
+  }
+
+  private projectOne(seq: number, head: HeadState, known?: { signed: SignedIntention; entry: IndexEntry }): ProjectedRecord {
+    const { signed: s, entry } = known ?? this.load(seq);
+    const hash = s.hash;
     let cid: Cid = ZERO_CID;
     let code: number;
     let writes: NsWrite[] = [];
@@ -107,14 +111,14 @@ export class Projector {
       const env = decodeOps(s.intention.ops); // an unknown tag throws E_UNSUPPORTED_OP_VERSION: pause
       const input = { hash: s.hash, intention: s.intention, body: env.body };
       const inForce = isZero(entry.upgrade) ? undefined : this.machineFor(entry.upgrade);
-      if (inForce) cid = inForce.machine.cid;
+      if (inForce) cid = inForce.cid;
       if (env.kind === 'system') {
         const overlay = new SystemOverlay(this.t, this.storeId);
         code = this.system(s, env.body, overlay);
         if (code === 0) writes = overlay.nsWrites();
       } else if (!inForce) code = REJECTION.E_ENVELOPE; // app data with no Genesis among its ancestors
       else {
-        const outcome = inForce.machine.apply(input, new TableStateReader(this.t.state, this.storeId, NS_MODULE));
+        const outcome = inForce.apply(input, new TableStateReader(this.t.state, this.storeId, NS_MODULE));
         code = outcome.code;
         if (code === 0) {
           writes = outcome.writes.map((w) => ({ key: Uint8Array.of(NS_MODULE, ...w.key), value: w.value }));

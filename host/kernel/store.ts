@@ -132,19 +132,15 @@ export class Store extends StoreReads {
     const result = this.deps.env.transaction(() => {
       dag = new DagTxn(this.storeId, this.tables, draft, this.now);
       const r = fn(draft, dag);
-      projected = this.projector.run(draft);
+      projected = this.projector.run(draft, new Map(dag.witnessed.map((w) => [w.seq, w])));
       if (draft.seq !== before) saveSignedHead(this.tables.storeRows, this.storeId, signHead(this.deps.nodeKey, this.storeId, draft.seq, draft.recordHash));
       saveHead(this.tables.storeRows, this.storeId, draft);
       return r;
     });
     this.head = draft;
     const bySeq = new Map(projected.map((p) => [p.seq, p]));
-    const events = dag.witnessed.map((w: WitnessedItem) => ({ seq: w.seq, hash: w.hash, signed: this.loadSigned(w.hash), projection: bySeq.get(w.seq) }));
+    const events = dag.witnessed.map((w: WitnessedItem) => ({ seq: w.seq, hash: w.hash, signed: w.signed, projection: bySeq.get(w.seq) }));
     return { result, events };
-  }
-
-  private loadSigned(hash: Hash): SignedIntention {
-    return decodeSigned(this.getSigned(hash)!, { verify: false });
   }
 
   private emit(events: WitnessedEvent[]): void {
@@ -291,7 +287,7 @@ export class Store extends StoreReads {
   private machineInForce() {
     const up = this.head.latestUpgrade;
     if (!up) throw new LatticeError('E_BAD_ARGUMENT', 'the store has no genesis yet');
-    return this.projector.machineFor(up.hash).machine;
+    return this.projector.machineFor(up.hash);
   }
 
   /** The live module state (what queries read). */
