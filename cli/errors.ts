@@ -16,7 +16,7 @@ export function badArguments(e: unknown): LatticeError {
   const message = text
     .split('\n')
     .filter((line) => !/^See more help with/.test(line.trim()))
-    .map((line) => line.trim())
+    .map((line) => line.trim().replace(/^The following errors? occurred:\s*/, ''))
     .filter((line) => line !== '')
     .join(' ');
   return new LatticeError('E_BAD_ARGUMENT', message || 'bad arguments', {}, { cause: e });

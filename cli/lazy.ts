@@ -1,12 +1,11 @@
-// Heavy parts of the host load only in the commands that need them (DESIGN §8: the CLI starts fast). Each loader
-// names the module it imports and the shape the CLI relies on.
-import type { NodeApi } from '../host/node/api.js';
+// Heavy parts of the host load only in the commands that need them (DESIGN §8: the CLI starts fast: binaryen, asc,
+// iroh and lmdb are never imported by a command that does not use them).
 import { LatticeError } from '../host/model/errors.js';
 
-export interface NodeModule {
-  openNode(opts: { dataDir: string; daemon?: boolean }): Promise<NodeApi>;
-  initNode(dataDir: string): Promise<{ nodeId: string; dataDir: string; meshId: string }>;
-}
+export const loadNode = (): Promise<typeof import('../host/node/node.js')> => import('../host/node/node.js');
+export const loadScaffold = (): Promise<typeof import('../host/node/module-scaffold.js')> => import('../host/node/module-scaffold.js');
+export const loadModuleHarness = (): Promise<typeof import('../host/node/module-harness.js')> => import('../host/node/module-harness.js');
+export const loadModuleBuild = (): Promise<typeof import('../host/node/module-build.js')> => import('../host/node/module-build.js');
 
 export interface DemoResult {
   nodes: number;
@@ -18,39 +17,18 @@ export interface DemoModule {
   runDemo(opts: { json: boolean; log: (line: string) => void }): Promise<DemoResult>;
 }
 
-export interface ScaffoldModule {
-  scaffoldModule(dir: string): Promise<unknown> | unknown;
-}
-
-export interface ModuleTestReport {
-  passed: boolean;
-  [k: string]: unknown;
-}
-export interface ModuleTestModule {
-  testModule(dir: string): Promise<ModuleTestReport>;
-}
-
-// Specifiers are held in variables so that tsc compiles the CLI while these host files are still being written;
-// the interfaces above are what the CLI relies on.
-const NODE = '../host/node/node.js';
+// host/node/demo.ts is being written alongside the CLI: the specifier is held in a variable so that tsc compiles
+// the CLI without it, and DemoModule is the shape the CLI relies on.
 const DEMO = '../host/node/demo.js';
-const SCAFFOLD = '../host/node/module-scaffold.js';
-const MODULE_TEST = '../host/node/module-test.js';
 
-async function load<T>(specifier: string, what: string): Promise<T> {
+export async function loadDemo(): Promise<DemoModule> {
   try {
-    return (await import(specifier)) as T;
+    return (await import(DEMO)) as DemoModule;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes(specifier.replace('../', '').replace('.js', ''))) {
-      throw new LatticeError('E_HOST_FAULT', `this build of lattice has no ${what} (${specifier.slice(3)} is missing)`, { module: specifier });
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes('host/node/demo.js')) {
+      throw new LatticeError('E_HOST_FAULT', 'this build of lattice has no demo (host/node/demo.js is missing)', { module: 'host/node/demo.js' });
     }
     throw e;
   }
 }
-
-export const loadNode = (): Promise<NodeModule> => load<NodeModule>(NODE, 'node');
-export const loadDemo = (): Promise<DemoModule> => load<DemoModule>(DEMO, 'demo');
-export const loadScaffold = (): Promise<ScaffoldModule> => load<ScaffoldModule>(SCAFFOLD, 'module scaffolding');
-export const loadModuleTest = (): Promise<ModuleTestModule> => load<ModuleTestModule>(MODULE_TEST, 'module test runner');
-export const loadModuleBuild = (): Promise<typeof import('../host/node/module-build.js')> => import('../host/node/module-build.js');

@@ -1,10 +1,20 @@
 import { Args, Flags } from '@oclif/core';
 import { LatticeError } from '../../../host/model/errors.js';
 import { LatticeCommand } from '../../base.js';
-import { loadModuleTest } from '../../lazy.js';
+import { loadModuleHarness } from '../../lazy.js';
 import { readModuleInput } from '../../module-input.js';
 
-type Answer = { passed: boolean; [k: string]: unknown } | { equivalent: boolean; intentions: number; firstDivergence: Record<string, unknown> | null };
+interface FileResult {
+  file: string;
+  passed: boolean;
+  steps: number;
+  intentions: number;
+  failures: readonly { step: number; message: string }[];
+  divergence: unknown;
+}
+type Answer =
+  | { passed: boolean; cid: string; files: FileResult[] }
+  | { equivalent: boolean; intentions: number; firstDivergence: Record<string, unknown> | null };
 
 export default class ModuleTest extends LatticeCommand<typeof ModuleTest> {
   static override summary = 'run a module\'s tests, or check that a new module replays a store\'s history the same';
@@ -18,14 +28,15 @@ export default class ModuleTest extends LatticeCommand<typeof ModuleTest> {
   async run(): Promise<Answer> {
     const store = this.flags.replay;
     if (store === undefined) {
-      this.progress('testing…');
-      const { testModule } = await loadModuleTest();
-      const report = await testModule(this.args.module);
-      if (!report.passed) {
-        const message = typeof report['message'] === 'string' ? report['message'] : `the tests of ${this.args.module} fail`;
-        throw new LatticeError('E_GUEST_REJECTED', message, { ...report, passed: false });
-      }
-      return report;
+      this.progress('building and testing…');
+      const { testModuleDir } = await loadModuleHarness();
+      const report = await testModuleDir(this.args.module);
+      const files: FileResult[] = report.files.map(({ file, report: r }) => ({
+        file, passed: r.ok, steps: r.steps, intentions: r.intentions, failures: r.failures, divergence: r.divergence,
+      }));
+      const answer = { passed: report.ok, cid: report.built.cidText, files };
+      if (!report.ok) throw testFailure(this.args.module, answer);
+      return answer;
     }
     const input = await readModuleInput(this.args.module);
     this.progress(`replaying ${store}…`);
@@ -37,4 +48,17 @@ export default class ModuleTest extends LatticeCommand<typeof ModuleTest> {
     }
     return report;
   }
+}
+
+// Two causal orders that end in different states are the replay check's kind of failure (E_HOTFIX_DIVERGES, with the
+// orders); a step whose expectation fails is reported with E_GUEST_REJECTED and the failures.
+function testFailure(dir: string, answer: { passed: boolean; cid: string; files: FileResult[] }): LatticeError {
+  const failed = answer.files.filter((f) => !f.passed);
+  const diverging = failed.find((f) => f.divergence !== null);
+  const first = failed[0]?.failures[0];
+  if (diverging) {
+    return new LatticeError('E_HOTFIX_DIVERGES', `${diverging.file}: two causal orders of the same intentions end in different states`, { ...answer, firstDivergence: diverging.divergence });
+  }
+  const where = first ? `${failed[0]!.file} step ${first.step}: ${first.message}` : `the tests of ${dir} fail`;
+  return new LatticeError('E_GUEST_REJECTED', where, answer);
 }
