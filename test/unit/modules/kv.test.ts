@@ -142,6 +142,20 @@ describe('core:kvstore', () => {
     expect(c.query('a', 'list')).toEqual([['a', '1'], ['b', '2']]);
   });
 
+  it('takes keys up to 991 bytes and values up to 65,491 bytes (a head entry stays within the state limits)', () => {
+    const c = new Cluster(machine);
+    const key = 'k'.repeat(991);
+    const value = 'v'.repeat(65_491);
+    c.exec('a', 'put', [key, value]);
+    expect(c.query('a', 'get', [key])).toEqual([value, false]);
+    expect(c.replica('a').results.get(toHex(c.intentions[0]!.hash))).toBe(0);
+    const r = runModuleTest(machine, { steps: [
+      { exec: 'put', args: ['k'.repeat(992), 'v'], expectError: 'E_BAD_ARGUMENT' },
+      { exec: 'put', args: ['k', 'v'.repeat(65_492)], expectError: 'E_BAD_ARGUMENT' },
+    ] });
+    expect(r.failures).toEqual([]);
+  });
+
   it('list filters by prefix and keeps key order; keys that extend another key stay separate', () => {
     const c = new Cluster(machine);
     for (const k of ['b', 'ab', 'a', 'a\u0001', 'abc']) c.exec('a', 'put', [k, `v-${k}`]);
