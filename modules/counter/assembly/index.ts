@@ -2,7 +2,7 @@
 // arithmetic, which commutes, so every delivery order gives the same state. A counter at 0 is deleted, so the state
 // is canonical (absent and 0 are the same logical state).
 import {
-  input, output, state, log, Value, Schema, arg, optional, T, i64Bytes, i64Of, stringOf,
+  input, output, state, log, Value, Schema, arg, optional, T, i64Bytes, i64Of,
   OK, BAD_ARGUMENT, UNKNOWN_METHOD, MAX_KEY,
 } from "lattice-guest-sdk";
 
@@ -69,7 +69,8 @@ export function query(): i32 {
     if (!call.check([], 0)) return BAD_ARGUMENT;
     const rows = new Array<Value>(0);
     const it = state.scan(new Uint8Array(0));
-    while (it.next()) rows.push(Value.list([Value.fromString(stringOf(it.key)), Value.fromI64(i64Of(it.value()))]));
+    // The key's bytes as they are (a string value carries UTF-8 bytes; no decode and re-encode).
+    while (it.next()) rows.push(Value.list([new Value(T.STRING, it.key, []), Value.fromI64(i64Of(it.value()))]));
     output.value(Value.list(rows));
     return OK;
   }
