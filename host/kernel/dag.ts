@@ -32,6 +32,8 @@ export class DagTxn {
   /** Hashes this batch's intentions depend on that are neither witnessed nor floating (what to fetch). */
   readonly missing = new Map<string, Hash>();
   private readonly upgradeCache = new Map<string, UpgradeRow>();
+  /** Author tips changed by this batch, written once per author by flush(). */
+  private readonly tips = new Map<string, { author: Uint8Array; hash: Hash; seq: number }>();
 
   constructor(
     private readonly storeId: StoreId,
@@ -83,7 +85,7 @@ export class DagTxn {
       for (const m of deps.missing) if (this.t.floating.get(hashKey(this.storeId, m)) === undefined) this.missing.set(Buffer.from(m).toString('hex'), m);
       return 'floated';
     }
-    this.witness(s, deps.entries, deps.foreign);
+    this.witness(s, deps.entries, deps.foreign, false);
     this.cascade(s.hash);
     return 'witnessed';
   }
@@ -145,7 +147,7 @@ export class DagTxn {
     return row;
   }
 
-  private witness(s: SignedIntention, parents: readonly IndexEntry[], foreign: boolean): void {
+  private witness(s: SignedIntention, parents: readonly IndexEntry[], foreign: boolean, wasFloating = true): void {
     const i = s.intention;
     const prevEntry = isZero(i.storePrev) ? undefined : parents[0];
     const envelopeOk = !foreign && parents.every((p) => compareHlc(p.hlc, i.timestamp) < 0) && (!prevEntry || bytesEqual(prevEntry.author, i.author));
@@ -178,16 +180,24 @@ export class DagTxn {
     this.t.witnessLog.putSync(storeKey(this.storeId, seqBytes(seq)), record);
     const entry: IndexEntry = { seq, hlc: i.timestamp, author: i.author, upgrade, envelopeOk };
     this.t.witnessIndex.putSync(hashKey(this.storeId, s.hash), encodeIndexEntry(entry));
-    const tip = new Uint8Array(40);
-    tip.set(s.hash, 0);
-    new DataView(tip.buffer).setBigUint64(32, BigInt(seq), true);
-    this.t.authorTips.putSync(storeKey(this.storeId, i.author), tip);
-    this.t.floating.removeSync(hashKey(this.storeId, s.hash));
+    this.tips.set(Buffer.from(i.author).toString('hex'), { author: i.author, hash: s.hash, seq });
+    if (wasFloating) this.t.floating.removeSync(hashKey(this.storeId, s.hash));
     this.head.seq = seq;
     this.head.recordHash = recordHash(record);
     this.head.clock = maxHlc(this.head.clock ?? HLC_ZERO, i.timestamp as Hlc);
     this.witnessed.push({ seq, hash: s.hash, signed: s, entry });
     this.missing.delete(Buffer.from(s.hash).toString('hex'));
+  }
+
+  /** Writes what the batch kept in memory (author tips). Call once, before the transaction commits. */
+  flush(): void {
+    for (const { author, hash, seq } of this.tips.values()) {
+      const tip = new Uint8Array(40);
+      tip.set(hash, 0);
+      new DataView(tip.buffer).setBigUint64(32, BigInt(seq), true);
+      this.t.authorTips.putSync(storeKey(this.storeId, author), tip);
+    }
+    this.tips.clear();
   }
 
   /** Releases what waits on `first`, iteratively (a long chain arriving backwards never recurses). */

@@ -132,6 +132,7 @@ export class Store extends StoreReads {
     const result = this.deps.env.transaction(() => {
       dag = new DagTxn(this.storeId, this.tables, draft, this.now);
       const r = fn(draft, dag);
+      dag.flush();
       projected = this.projector.run(draft, new Map(dag.witnessed.map((w) => [w.seq, w])));
       if (draft.seq !== before) saveSignedHead(this.tables.storeRows, this.storeId, signHead(this.deps.nodeKey, this.storeId, draft.seq, draft.recordHash));
       saveHead(this.tables.storeRows, this.storeId, draft);
