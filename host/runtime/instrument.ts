@@ -14,8 +14,6 @@ export const FUEL_GLOBAL = `${RESERVED_PREFIX}fuel`;
 export const TRAP_GLOBAL = `${RESERVED_PREFIX}trap`;
 export const START_EXPORT = `${RESERVED_PREFIX}start`;
 const DEPTH_GLOBAL = `${RESERVED_PREFIX}depth`;
-const CANON_F32 = `${RESERVED_PREFIX}canon_f32`;
-const CANON_F64 = `${RESERVED_PREFIX}canon_f64`;
 const CHARGE_BYTES = `${RESERVED_PREFIX}charge_bytes`;
 const GREW = `${RESERVED_PREFIX}grew`;
 
@@ -101,7 +99,6 @@ function createMeter(b: Binaryen, m: BinaryenModule, limits: ConsensusLimits): M
     m.if(m.i32.lt_s(m.global.get(FUEL_GLOBAL, i32), m.i32.const(w)), trap(REJECTION.E_FUEL_EXHAUSTED)),
     m.global.set(FUEL_GLOBAL, m.i32.sub(m.global.get(FUEL_GLOBAL, i32), m.i32.const(w))),
   ];
-  const canon = (e: number, type: number): number => (type === b.f32 ? m.call(CANON_F32, [e], b.f32) : m.call(CANON_F64, [e], b.f64));
 
   return {
     trap,
@@ -111,6 +108,16 @@ function createMeter(b: Binaryen, m: BinaryenModule, limits: ConsensusLimits): M
       const results = info.results;
       const locals = b.expandType(info.params).length + info.vars.reduce((n, v) => n + b.expandType(v).length, 0);
       const tmp = results === b.none ? -1 : addVar(f, results);
+      // NaN canonicalisation inline: select(x != x, canonical, tee(t, x)) evaluates the tee first, then compares t;
+      // a nested use of t completes before the outer tee, so one scratch local per float type suffices
+      const scratch = new Map<number, number>();
+      const canon = (e: number, type: number): number => {
+        let t = scratch.get(type);
+        if (t === undefined) scratch.set(type, (t = addVar(f, type)));
+        const nan = type === b.f32 ? m.f32.const_bits(0x7fc00000) : m.f64.const_bits(0x7ff8000000000000n);
+        const ne = type === b.f32 ? m.f32.ne(m.local.get(t, type), m.local.get(t, type)) : m.f64.ne(m.local.get(t, type), m.local.get(t, type));
+        return m.select(ne, nan, m.local.tee(t, e, type));
+      };
       let count = 0;
       let nest = 0;
       let maxNest = 0;
@@ -174,9 +181,6 @@ function createMeter(b: Binaryen, m: BinaryenModule, limits: ConsensusLimits): M
 
 function addHelpers(b: Binaryen, m: BinaryenModule, meter: Meter): void {
   const i32 = b.i32;
-  // x != x only for NaN: then the canonical quiet NaN (positive, payload 0), else x unchanged
-  m.addFunction(CANON_F32, b.f32, b.f32, [], m.select(m.f32.ne(m.local.get(0, b.f32), m.local.get(0, b.f32)), m.f32.const_bits(0x7fc00000), m.local.get(0, b.f32)));
-  m.addFunction(CANON_F64, b.f64, b.f64, [], m.select(m.f64.ne(m.local.get(0, b.f64), m.local.get(0, b.f64)), m.f64.const_bits(0x7ff8000000000000n), m.local.get(0, b.f64)));
   // bulk memory: one fuel per byte, checked before the operation runs
   m.addFunction(CHARGE_BYTES, i32, i32, [], m.block(null, [
     m.if(m.i32.lt_u(m.global.get(FUEL_GLOBAL, i32), m.local.get(0, i32)), meter.trap(REJECTION.E_FUEL_EXHAUSTED)),
