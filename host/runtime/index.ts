@@ -3,6 +3,6 @@ export { createRuntime, type ModuleRuntime, type RuntimeComponents, type Runtime
 export { WasmStateMachine } from './wasm-state-machine.js';
 export { ModuleCas, createMemoryCasTable, type CasTable } from './module-cas.js';
 export { lintModule, type ModuleReport } from './validate.js';
-export { instrument, INSTRUMENTER_VERSION, FUEL_PER_PAGE, frameWeight, type Artifact } from './instrument.js';
+export { instrument, INSTRUMENTER_VERSION, FUEL_PER_PAGE, type Artifact } from './instrument.js';
 export { HOST_CALL_FUEL } from './host-functions.js';
-export { limitsHash, checkLimits, MAX_DEPTH, MAX_FUEL } from './limits-hash.js';
+export { limitsHash, checkLimits, frameWeight, MAX_DEPTH, MAX_FRAME_WEIGHT, MAX_FUEL } from './limits-hash.js';

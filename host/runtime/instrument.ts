@@ -6,6 +6,7 @@ import { accessors, capi, type Binaryen, type BinaryenModule } from './binaryen-
 import { createExpressionWalker } from './expression-walk.js';
 import { checkModule, guardDepth, readModule, RESERVED_PREFIX, type ModuleReport } from './validate.js';
 import { stripStartSection } from './wasm-sections.js';
+import { frameWeight } from './limits-hash.js';
 
 /** Bumped whenever the metering spec or the emitted code changes; part of every artifact's cache key. */
 export const INSTRUMENTER_VERSION = 'lattice-meter/1+binaryen-132.0.0';
@@ -24,8 +25,6 @@ export const FUEL_PER_PAGE = 1024;
 export const ALLOWED_FEATURES = (b: Binaryen): number =>
   b.Features.MutableGlobals | b.Features.SignExt | b.Features.NontrappingFPToInt | b.Features.BulkMemory | b.Features.BulkMemoryOpt | b.Features.Multivalue;
 
-/** Depth units of one frame: ~64 bytes of frame, 8 bytes per local, 8 per level of operand nesting (in 16-byte units). */
-export const frameWeight = (locals: number, nesting: number): number => 4 + Math.ceil(locals / 2) + Math.ceil(nesting / 2);
 
 export interface Artifact {
   /** The instrumented module bytes. */

@@ -9,6 +9,15 @@ export const MAX_FUEL = 0x7fff_ffff;
  * bound keeps a guest's own frames under 512 KiB, half of V8's default stack: V8's RangeError never stops a module.
  */
 export const MAX_DEPTH = 32_768;
+/**
+ * The depth check runs inside the callee, after V8 has pushed its frame: a single frame must stay small beside the
+ * stack head-room, so a function weighing more than this (64 KiB of frame, ~8000 locals) is refused at validation.
+ */
+export const MAX_FRAME_WEIGHT = 4096;
+
+/** Depth units of one frame: ~64 bytes of frame, 8 bytes per local, 8 per level of operand nesting (in 16-byte units). */
+export const frameWeight = (locals: number, nesting: number): number => 4 + Math.ceil(locals / 2) + Math.ceil(nesting / 2);
+
 /** Wasm32 memory has at most 65536 pages. */
 export const MAX_MEMORY_PAGES = 65_536;
 

@@ -5,7 +5,7 @@ import { ABORT_IMPORT, EXPORTS, IMPORT_MODULE, IMPORTS } from '../../abi/lattice
 import { LatticeError, MAX_MODULE_SIZE, type ConsensusLimits } from '../model/index.js';
 import { loadBinaryen, type Binaryen, type BinaryenModule } from './binaryen-loader.js';
 import { createExpressionWalker, forbidden, type ExpressionWalker } from './expression-walk.js';
-import { checkLimits } from './limits-hash.js';
+import { checkLimits, frameWeight, MAX_FRAME_WEIGHT } from './limits-hash.js';
 import { Wasm } from './wasm-api.js';
 
 /** What the runtime needs to know about a valid module. */
@@ -124,8 +124,12 @@ export function checkFeatures(b: Binaryen, m: BinaryenModule, walker: Expression
     const g = b.getGlobalInfo(m.getGlobalByIndex(i));
     checkType(b, plain, g.type, `the global ${g.name}`);
   }
+  let nest = 0;
+  let maxNest = 0;
   const visit = (e: number): number => {
+    if (++nest > maxNest) maxNest = nest;
     walker.children(e, visit);
+    nest--;
     return e;
   };
   for (let i = 0; i < m.getNumFunctions(); i++) {
@@ -133,7 +137,13 @@ export function checkFeatures(b: Binaryen, m: BinaryenModule, walker: Expression
     checkType(b, plain, f.params, `the function ${f.name}`);
     checkType(b, plain, f.results, `the function ${f.name}`);
     for (const v of f.vars) checkType(b, plain, v, `the function ${f.name}`);
-    if (!f.module) guardDepth(() => visit(f.body));
+    if (f.module) continue;
+    nest = maxNest = 0;
+    guardDepth(() => visit(f.body));
+    const locals = b.expandType(f.params).length + f.vars.reduce((n, v) => n + b.expandType(v).length, 0);
+    if (frameWeight(locals, maxNest) > MAX_FRAME_WEIGHT) {
+      throw new LatticeError('E_MODULE_INVALID', `the function ${f.name} has a frame too large for the call-depth accounting (${locals} locals, nesting ${maxNest}); split it`, { function: f.name, locals });
+    }
   }
 }
 

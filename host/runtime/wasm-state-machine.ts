@@ -120,7 +120,8 @@ export class WasmStateMachine implements StateMachine {
         // a RangeError (V8's stack limit), a failing state read, a bug: never the guest's to decide
         throw new LatticeError('E_HOST_FAULT', `host fault in ${entry}: ${(e as Error)?.message ?? String(e)}`, { cid: this.cid }, { cause: e });
       }
-      const used = code === REJECTION.E_FUEL_EXHAUSTED || fuel === undefined ? (fuel === undefined ? 0 : fuelLimit) : fuelLimit - fuel.value;
+      // fuel exhausted reports the whole budget (the remainder below one block's weight is not meaningful)
+      const used = fuel === undefined ? 0 : code === REJECTION.E_FUEL_EXHAUSTED ? fuelLimit : fuelLimit - fuel.value;
       return { result: 0, trap: code, message, fuel: used };
     } finally {
       ctx.memory = undefined;
