@@ -10,3 +10,4 @@ export * from './iroh-transport.js';
 export { encodeFrame, FrameDecoder, FRAME_HEADER } from './frame.js';
 export { FramedStream } from './frame-stream.js';
 export { logger, logEnabled, type Logger } from './log.js';
+export * from './request-server.js';
