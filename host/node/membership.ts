@@ -66,7 +66,8 @@ export async function join(node: Node, token: string): Promise<{ meshId: string;
     node.addMesh(meshId);
     await net.cloneFrom(conn, root);
     await root.recheckHeld();
-    const stores = await net.discoverChildren(meshId);
+    await net.discoverChildren(meshId);
+    const stores = node.mesh(meshId).children().filter((c) => !c.row.removed).length;
     return { meshId: toHex(meshId), stores };
   });
 }

@@ -114,7 +114,25 @@ export class NetworkService implements SyncHost {
     for (const meta of this.node.manager.list()) {
       if (toHex(meta.meshId) === toHex(meshId)) await (await this.node.store(meta.storeId)).recheckHeld();
     }
+    await this.ensureRegistryModules(meshId).catch((e) => log.trace('modules: %s', (e as Error).message));
     await this.discoverChildren(meshId).catch((e) => log.trace('discover: %s', (e as Error).message));
+  }
+
+  /**
+   * Fetches and loads every module the mesh's registry names that this node lacks, then resumes the mesh's stores
+   * that paused for want of one (a ModuleUpgrade can arrive before the registry entry that names its module).
+   */
+  async ensureRegistryModules(meshId: StoreId): Promise<void> {
+    for (const { row } of this.node.mesh(meshId).modules()) {
+      const cid = fromHex(row.cid, 32) as Cid;
+      if (!this.node.machines.has(cid)) await this.node.ensureModule(cid).catch((e) => log.trace('module %s: %s', row.cid.slice(0, 12), (e as Error).message));
+    }
+    for (const meta of this.node.manager.list()) {
+      if (toHex(meta.meshId) !== toHex(meshId)) continue;
+      const store = await this.node.store(meta.storeId);
+      const paused = store.info().paused;
+      if (paused?.code === 'E_MODULE_NOT_FOUND') await store.resume();
+    }
   }
 
   /** Opens a replica of every child store the root store lists that this node lacks, and clones it. */
@@ -192,7 +210,10 @@ export class NetworkService implements SyncHost {
           log.trace('sync failed: %s', (e as Error).message);
         }
       }
-      if (store.meta.storeType === ROOT_STORE_TYPE) await this.discoverChildren(store.meta.storeId);
+      if (store.meta.storeType === ROOT_STORE_TYPE) {
+        await this.ensureRegistryModules(store.meta.storeId);
+        await this.discoverChildren(store.meta.storeId);
+      }
     }
     return { peers: peers.size, sent, received };
   }

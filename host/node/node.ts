@@ -22,6 +22,7 @@ import { callFromStrings } from './args.js';
 import { outputToJson } from './output.js';
 import { authorizeIn } from './authorize.js';
 import type { NetworkService } from './network.js';
+import type { Transport } from '../net/transport.js';
 import { replayVerify } from './hotfix.js';
 import { freeUdpPort, startNetwork, withNetwork } from './start-network.js';
 import { shippedCids } from './shipped-modules.js';
@@ -34,6 +35,8 @@ export interface NodeOptions {
   network?: boolean;
   /** A relay server URL (relays are off without one). */
   relayUrl?: string;
+  /** Use this transport instead of Iroh (the in-memory ChannelTransport in tests and the simulator). */
+  transport?: Transport;
   now?: () => number;
 }
 
@@ -124,7 +127,9 @@ export class Node implements NodeApi {
     }
     try {
       await node.start();
-      if (options.daemon || options.network) await startNetwork(node, { background: options.daemon === true, ...(options.relayUrl ? { relayUrl: options.relayUrl } : {}) });
+      if (options.daemon || options.network || options.transport) {
+        await startNetwork(node, { background: options.daemon === true, ...(options.relayUrl ? { relayUrl: options.relayUrl } : {}), ...(options.transport ? { transport: options.transport } : {}) });
+      }
     } catch (e) {
       await node.close(); // releases everything it opened, the lock included
       throw e;
@@ -352,8 +357,11 @@ export class Node implements NodeApi {
   }
 
   private describe(store: Store) {
-    const cid = store.info().cid;
-    return this.machines.get(cid, DEFAULT_LIMITS).describe();
+    const info = store.info();
+    if (info.genesis === null) {
+      throw new LatticeError('E_STORE_PAUSED', `store ${toHex(store.meta.storeId)} has not received its genesis yet: it is still syncing`, { storeId: toHex(store.meta.storeId) });
+    }
+    return this.machines.get(info.cid, DEFAULT_LIMITS).describe();
   }
 
   async storeExec(arg: string, method: string, args: string[]): Promise<ExecResult> {

@@ -2,6 +2,7 @@
 // addresses in invite tokens stay valid across daemon restarts). A daemon keeps it running; a command run embedded
 // (join, sync) starts it for the command and closes it after.
 import { createSocket } from 'node:dgram';
+import type { Transport } from '../net/transport.js';
 import { NetworkService } from './network.js';
 import type { Node } from './node.js';
 
@@ -17,7 +18,13 @@ export function freeUdpPort(): Promise<number> {
   });
 }
 
-export async function startNetwork(node: Node, options: { background: boolean; relayUrl?: string }): Promise<NetworkService> {
+export async function startNetwork(node: Node, options: { background: boolean; relayUrl?: string; transport?: Transport }): Promise<NetworkService> {
+  if (options.transport) {
+    const net = new NetworkService(node, options.transport);
+    node.network = net;
+    await net.start({ background: options.background });
+    return net;
+  }
   const { createIrohTransport } = await import('../net/iroh-transport.js');
   const config = node.config();
   const relay = options.relayUrl ? { relayUrl: options.relayUrl } : {};

@@ -2,6 +2,7 @@
 // symmetric Negentropy sessions (the initiator pushes its haves and fetches its needs, so one session leaves both
 // sides with the union), bootstrap clone in witness order, and module fetch by CID. Every incoming stream is
 // authorized by its first frame (DESIGN §6) through the host; a bad frame resets that stream and charges the peer.
+import { setMaxListeners } from 'node:events';
 import { LatticeError, asLatticeError, toHex, type Cid, type Hash, type NodeId, type StoreId } from '../model/index.js';
 import type { Connection, FrameStream, Transport } from '../net/transport.js';
 import { decodeMessage, encodeMessage, expectMessage, packCloneBatch, unpackCloneBatch, FRAME_BUDGET, MAX_LIST, MODULE_CHUNK, type Join, type JoinReply, type RequestHeader, type WireMessage } from '../net/wire.js';
@@ -72,7 +73,10 @@ export class SyncService {
   constructor(
     private readonly transport: Transport,
     private readonly host: SyncHost,
-  ) {}
+  ) {
+    // Every concurrent stream waits on this one signal; their listeners come and go, there is no leak to report.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   /** Accepts connections and serves their streams until close(). */
   start(): void {
