@@ -68,8 +68,16 @@ export class Replica implements StateReader {
   get(key: Uint8Array): Uint8Array | undefined { return this.entries.get(toHex(key))?.value; }
 
   next(after: Uint8Array | undefined): { key: Uint8Array; value: Uint8Array } | undefined {
-    this.sorted ??= [...this.entries.values()].sort((a, b) => compareBytes(a.key, b.key));
-    return this.sorted.find((e) => after === undefined || compareBytes(e.key, after) > 0);
+    const sorted = (this.sorted ??= [...this.entries.values()].sort((a, b) => compareBytes(a.key, b.key)));
+    if (after === undefined) return sorted[0];
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareBytes(sorted[mid]!.key, after) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    return sorted[lo];
   }
 
   /** Applies one intention whose deps are witnessed here; returns the outcome. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBLAKE3 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
-import { buildModule } from '../../../host/node/module-build.js';
+import { buildModule, verifyModule } from '../../../host/node/module-build.js';
 import { built, ROOT } from './built.js';
 
 const cids = JSON.parse(readFileSync(join(ROOT, 'modules', 'cids.json'), 'utf8')) as Record<string, string>;
@@ -23,6 +23,13 @@ describe('modules/cids.json', () => {
       const hasher = await createBLAKE3();
       expect(`b3:${hasher.init().update(first.bytes).digest('hex')}`).toBe(first.cidText);
       expect(first.cidText).toBe(cids[storeType]);
+    });
+
+    it(`lattice module verify: ${storeType} against its CID and against another`, async () => {
+      const good = await verifyModule(join(ROOT, 'modules', dir), cids[storeType]!);
+      expect(good.ok).toBe(true);
+      const other = Object.values(cids).find((c) => c !== cids[storeType])!;
+      expect((await verifyModule(join(ROOT, 'modules', dir), other)).ok).toBe(false);
     });
   }
 });
