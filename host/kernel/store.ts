@@ -192,9 +192,16 @@ export class Store extends StoreReads {
   /** Ingests remote (or any) SignedIntentions: bytes or decoded. Per-item failures are in the report, typed. */
   async ingest(items: readonly (Uint8Array | SignedIntention)[]): Promise<IngestReport> {
     const total: IngestReport = { witnessed: 0, floated: 0, duplicates: 0, rejected: 0, evidence: 0, held: 0, errors: [], missing: [] };
-    for (let start = 0; start < items.length; start += MAX_BATCH) {
-      const prepared = await this.prepare(items.slice(start, start + MAX_BATCH));
-      const r = await this.run(() => this.commitPrepared(prepared));
+    // Chunk k+1 decodes and verifies (on the pool) while chunk k commits.
+    let next: Promise<Prepared> | null = items.length > 0 ? this.prepare(items.slice(0, MAX_BATCH)) : null;
+    for (let start = 0; next; start += MAX_BATCH) {
+      const prepared = await next;
+      const committing = this.run(() => this.commitPrepared(prepared));
+      next = start + MAX_BATCH < items.length ? this.prepare(items.slice(start + MAX_BATCH, start + 2 * MAX_BATCH)) : null;
+      const r = await committing.catch((e: unknown) => {
+        next?.catch(() => undefined); // the next chunk is abandoned with this error
+        throw e;
+      });
       for (const k of ['witnessed', 'floated', 'duplicates', 'rejected', 'evidence', 'held'] as const) total[k] += r[k];
       total.errors.push(...r.errors.map((e) => ({ ...e, index: e.index + start })));
       total.missing.push(...r.missing);
