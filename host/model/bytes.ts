@@ -55,6 +55,8 @@ export function fromBase32(text: string): Uint8Array {
       bits -= 8;
     }
   }
+  // One text per byte string: leftover bits must be zero padding, fewer than one character's worth.
+  if (bits >= 5 || (value & ((1 << bits) - 1)) !== 0) throw new LatticeError('E_BAD_ARGUMENT', 'not canonical base32');
   return out;
 }
 
