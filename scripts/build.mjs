@@ -3,7 +3,7 @@
 // compile the TypeScript into dist/ with tsconfig.build.json, write the CLI's oclif root in dist/cli, then build the
 // shipped AssemblyScript modules when scripts/build-modules.mjs is present (not with --cli-only).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,14 @@ function run(label, args) {
   return true;
 }
 
-// A stale dist/ could keep commands whose source was deleted; start from nothing.
-rmSync(join(root, 'dist'), { recursive: true, force: true });
-// tsc writes dist/ even when it reports type errors; the build still fails then, after the remaining steps, so one
-// run shows every problem.
-const typed = run('tsc -p tsconfig.build.json', [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
-if (!existsSync(join(root, 'dist', 'cli', 'commands'))) process.exit(1);
+// The build goes to dist.next/ and replaces dist/ only when complete, so a CLI running during a build never sees
+// half a dist/, and commands whose source was deleted do not linger. tsc writes its output even when it reports
+// type errors; the build still fails then, after the remaining steps, so one run shows every problem.
+// (Staged under node_modules/.cache: ignored by git, on the same file system, and packages resolve from there.)
+const next = join(root, 'node_modules', '.cache', 'lattice-build', 'dist');
+rmSync(next, { recursive: true, force: true });
+const typed = run('tsc -p tsconfig.build.json', [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', next]);
+if (!existsSync(join(next, 'cli', 'commands'))) process.exit(1);
 
 // dist/cli/ is the CLI's oclif root: its own package.json (the oclif settings live here, once) and the command
 // manifest, so a command starts without importing every other command (DESIGN §8: `lattice status` under 300 ms).
@@ -48,7 +50,7 @@ const OCLIF = {
   },
 };
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const cliRoot = join(root, 'dist', 'cli');
+const cliRoot = join(next, 'cli');
 const distPkg = { name: pkg.name, version: pkg.version, description: pkg.description, type: 'module', private: true, oclif: OCLIF };
 writeFileSync(join(cliRoot, 'package.json'), JSON.stringify(distPkg, null, 2) + '\n');
 const started = Date.now();
@@ -57,6 +59,12 @@ const plugin = new Plugin({ root: cliRoot, type: 'core', isRoot: true, ignoreMan
 await plugin.load();
 writeFileSync(join(cliRoot, 'oclif.manifest.json'), JSON.stringify(plugin.manifest));
 console.error(`build: oclif manifest (${Object.keys(plugin.manifest.commands).length} commands) done in ${Date.now() - started} ms`);
+
+const old = join(root, 'node_modules', '.cache', 'lattice-build', 'dist.old');
+rmSync(old, { recursive: true, force: true });
+if (existsSync(join(root, 'dist'))) renameSync(join(root, 'dist'), old);
+renameSync(next, join(root, 'dist'));
+rmSync(old, { recursive: true, force: true });
 
 const modules = join(root, 'scripts', 'build-modules.mjs');
 // --cli-only: skip the modules (the CLI tests rebuild the TypeScript often; the modules change rarely).

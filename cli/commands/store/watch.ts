@@ -16,6 +16,8 @@ export default class StoreWatch extends LatticeCommand<typeof StoreWatch> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const json = this.jsonEnabled();
+    // An embedded node with nothing to do holds no timer or socket; the watch still runs until it is interrupted.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     try {
       await this.withNode(async (node) => {
         try {
@@ -28,6 +30,7 @@ export default class StoreWatch extends LatticeCommand<typeof StoreWatch> {
         }
       });
     } finally {
+      clearInterval(keepAlive);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
