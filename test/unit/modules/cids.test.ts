@@ -1,6 +1,7 @@
 // The shipped modules rebuild to the committed CIDs (modules/cids.json, DESIGN §4.3), and two builds give the same
 // bytes: every node of a release starts from the same modules.
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBLAKE3 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
@@ -32,4 +33,17 @@ describe('modules/cids.json', () => {
       expect((await verifyModule(join(ROOT, 'modules', dir), other)).ok).toBe(false);
     });
   }
+
+  it('the CID does not depend on where the source lies or what its directory is called', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'lattice-cid-'));
+    try {
+      const copy = join(tmp, 'some', 'where', 'my-counter');
+      cpSync(join(ROOT, 'modules', 'counter', 'assembly'), join(copy, 'assembly'), { recursive: true });
+      const r = await verifyModule(copy, cids['demo:counter']!);
+      expect(r.built.cidText).toBe(cids['demo:counter']);
+      expect(r.ok).toBe(true);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
