@@ -221,16 +221,15 @@ export class Store extends StoreReads {
           continue;
         }
         const outcome = dag.insert(signed, bytes, verdict === 'float' ? AUTH_HOLD : null);
-        if (outcome === 'duplicate') report.duplicates++;
+        if (outcome === 'floated') report.floated++;
+        else if (outcome === 'duplicate') report.duplicates++;
         else if (outcome === 'evidence') report.evidence++;
         else if (outcome === 'held') report.held++;
       }
       return [...dag.missing.values()];
     });
-    report.witnessed = events.length;
-    report.floated = p.items.length - report.duplicates - report.evidence - report.held - events.length - report.errors.filter((e) => e.error.code === 'E_UNAUTHORIZED').length;
+    report.witnessed = events.length; // this batch's and the floating ones it released
     report.missing = missing;
-    report.floated = Math.max(0, report.floated);
     this.emit(events);
     this.armSkewTimer();
     return report;
@@ -258,7 +257,6 @@ export class Store extends StoreReads {
       const localUpgrade = inForce ? inForce.subarray(52, 84) : ZERO_HASH;
       if (!bytesEqual(localUpgrade, h.latestUpgrade.hash)) condition.set(toHex(h.latestUpgrade.hash), h.latestUpgrade.hash);
     }
-    if (h.local) condition.delete(toHex(h.local.hash));
     const sorted = [...condition.values()].sort(compareBytes);
     const clock = h.local ? maxHlc(h.clock, h.local.hlc) : h.clock;
     const timestamp = issueHlc(clock, this.now());
