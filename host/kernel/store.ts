@@ -24,7 +24,9 @@ export interface IngestItemError {
 }
 
 export interface IngestReport {
+  /** Witnessed by this batch, including floating intentions (of any batch) that it released. */
   witnessed: number;
+  /** Items that floated on arrival (some may be released later in the same batch and count in `witnessed`). */
   floated: number;
   duplicates: number;
   /** Items refused (malformed, bad signature, wrong store, unauthorized): each also in `errors`. */
