@@ -34,6 +34,18 @@ describe('module scaffold', () => {
     expect(all.ok).toBe(true);
     expect(all.built.cidText).toBe(built.cidText);
     expect(all.files.map((f) => f.report.ok)).toEqual([true]);
+    // The harness reports what does not hold: a wrong expectation, an error that does not come, an error that does.
+    const failing = runModuleTest(machine, { steps: [
+      { exec: 'bump', args: ['k'] },
+      { query: 'get', args: ['k'], expect: 2 },
+      { exec: 'bump', args: ['k'], expectError: 'E_BAD_ARGUMENT' },
+      { query: 'get', args: [] },
+      { node: 'b', query: 'get', args: ['k'], expect: 0 },
+    ] });
+    expect(failing.ok).toBe(false);
+    expect(failing.failures.map((f) => f.step)).toEqual([1, 2, 3]);
+    expect(failing.failures[0]!.message).toContain('expected 2, got 1');
+    expect(failing.failures[2]!.message).toContain('E_BAD_ARGUMENT');
   });
 
   it('refuses to overwrite a module and refuses a malformed store type', () => {
