@@ -5,8 +5,9 @@ import { storeArg } from '../../store-arg.js';
 
 export default class StoreExec extends LatticeCommand<typeof StoreExec> {
   static override summary = 'run a command method of a store: signs and applies the intentions it appends';
-  static override description = 'Arguments are converted by the method\'s declared types (the module\'s describe()). Use -- before arguments that start with a dash.';
+  static override description = 'Arguments are converted by the method\'s declared types (the module\'s describe()). An argument that looks like a flag goes after --, with the flags before it.';
   static override strict = false;
+  static override usage = 'store exec STORE METHOD [ARGS...]';
   static override args = {
     store: storeArg,
     method: Args.string({ description: 'the command method', required: true }),

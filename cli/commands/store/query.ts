@@ -5,8 +5,9 @@ import { storeArg } from '../../store-arg.js';
 
 export default class StoreQuery extends LatticeCommand<typeof StoreQuery> {
   static override summary = 'run a query method of a store (reads only)';
-  static override description = 'Arguments are converted by the method\'s declared types. Use -- before arguments that start with a dash.';
+  static override description = 'Arguments are converted by the method\'s declared types. An argument that looks like a flag goes after --, with the flags before it.';
   static override strict = false;
+  static override usage = 'store query STORE METHOD [ARGS...]';
   static override args = {
     store: storeArg,
     method: Args.string({ description: 'the query method', required: true }),
