@@ -1,9 +1,10 @@
 // The node's network side (DESIGN §6, §7): one Transport, the SyncService over it, connections to the members of
-// this node's meshes, push of local intentions, anti-entropy on connect, on a timer and on demand, discovery of
-// child stores (a ChildAdd in the root store → a replica, cloned from a peer), module fetch, and the inviter's side
-// of a join. Every request a peer makes is authorized against the named store's mesh when it is made.
-import type { Store } from '../kernel/index.js';
-import { blake3, bytesEqual, cidToString, fromHex, LatticeError, toHex, type Cid, type Hash, type NodeId, type StoreId } from '../model/index.js';
+// this node's meshes, push of local intentions (batched per peer and store), anti-entropy on connect (daemon), on
+// a timer and on demand, discovery of child stores (a ChildAdd in the root store → a replica, cloned from a peer),
+// module fetch, and the inviter's side of a join. Every request a peer makes is authorized against the named
+// store's mesh when it is made; a revoke that lands closes the revoked node's connections.
+import type { IngestReport, Store } from '../kernel/index.js';
+import { blake3, bytesEqual, cidToString, fromHex, LatticeError, toHex, type Cid, type NodeId, type StoreId } from '../model/index.js';
 import type { Connection, Transport } from '../net/transport.js';
 import type { Join, JoinReply, RequestHeader } from '../net/wire.js';
 import { NegentropyTree } from '../sync/index.js';
@@ -11,16 +12,52 @@ import { logger } from './logger.js';
 import { admitJoiner } from './membership.js';
 import type { Node } from './node.js';
 import { ROOT_STORE_TYPE } from './root-store.js';
-import { SyncService, type SyncHost, type SyncStore } from './sync-service.js';
+import { SyncService, type SyncHost, type SyncIngest, type SyncStore } from './sync-service.js';
 
 const log = logger('lattice:node:net');
 const SYNC_INTERVAL_MS = 30_000;
+
+/** Work per key that runs one at a time; a request while it runs schedules exactly one more run. */
+class Coalescer {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+
+  run(key: string, fn: () => Promise<void>): Promise<void> {
+    const cur = this.running.get(key);
+    if (cur) {
+      this.again.add(key);
+      return cur.then(() => this.running.get(key) ?? undefined);
+    }
+    const p = (async () => {
+      try {
+        do {
+          this.again.delete(key);
+          await fn().catch((e) => log.trace('%s: %s', key, (e as Error).message));
+        } while (this.again.has(key));
+      } finally {
+        this.running.delete(key);
+      }
+    })();
+    this.running.set(key, p);
+    return p;
+  }
+
+  idle(): Promise<void> {
+    return Promise.all([...this.running.values()]).then(() => undefined);
+  }
+}
 
 export class NetworkService implements SyncHost {
   readonly sync: SyncService;
   private readonly trees = new Map<string, NegentropyTree>();
   private readonly attached = new Set<string>();
+  /** Stores that held intentions for authorization (a revoked author's chain arriving before its tip): recheck. */
+  private readonly holding = new Set<string>();
   private readonly offs: (() => void)[] = [];
+  private readonly pushQueue = new Map<string, { conn: Connection; store: Store; items: Uint8Array[] }>();
+  private readonly pushing = new Coalescer();
+  private readonly rootWork = new Coalescer();
+  private readonly discovery = new Map<string, Promise<number>>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -31,7 +68,7 @@ export class NetworkService implements SyncHost {
     this.sync = new SyncService(transport, this);
   }
 
-  /** Starts serving, attaches every open store, connects to known peers and syncs. */
+  /** Starts serving, attaches every open store; a daemon (background) also connects, syncs, and syncs on a timer. */
   async start(options: { background?: boolean } = {}): Promise<void> {
     this.sync.start();
     for (const meta of this.node.manager.list()) this.attach(await this.node.store(meta.storeId));
@@ -55,7 +92,7 @@ export class NetworkService implements SyncHost {
   /** Keeps the store's reconciliation index current and pushes its local intentions to peers. */
   attach(store: Store): void {
     const id = toHex(store.meta.storeId);
-    if (this.attached.has(id)) return;
+    if (this.attached.has(id) || this.closed) return;
     this.attached.add(id);
     this.offs.push(
       store.onWitnessed((events) => {
@@ -65,8 +102,8 @@ export class NetworkService implements SyncHost {
           tree?.insert(e.signed.intention.timestamp.wallMs, e.hash);
           if (bytesEqual(e.signed.intention.author, this.node.key.publicKey)) local.push(concatSigned(e.signed.encoding, e.signed.signature));
         }
-        if (local.length > 0) void this.pushTo(store, local);
-        if (store.meta.storeType === ROOT_STORE_TYPE) void this.onRootChanged(store);
+        if (local.length > 0) this.queuePush(store, local);
+        if (store.meta.storeType === ROOT_STORE_TYPE) void this.rootChanged(store.meta.storeId);
       }),
     );
   }
@@ -83,39 +120,82 @@ export class NetworkService implements SyncHost {
     return tree;
   }
 
+  /** Ingests what a peer sent; rechecks intentions held for authorization once more of their chain is here. */
+  async ingest(store: Store, signed: Uint8Array[]): Promise<IngestReport> {
+    const report = await store.ingest(signed);
+    const id = toHex(store.meta.storeId);
+    if (report.held > 0) this.holding.add(id);
+    if (this.holding.has(id) && report.witnessed + report.floated + report.held > 0) {
+      await store.recheckHeld();
+      // Nothing is held once a recheck releases nothing and nothing new was held.
+      if (report.held === 0 && store.floatingCount() === 0) this.holding.delete(id);
+    }
+    return report;
+  }
+
   private syncStore(store: Store): SyncStore {
     return {
       storeId: store.meta.storeId,
       meshId: store.meta.meshId,
       negentropyTree: () => this.tree(store),
       getSigned: (h) => store.getSigned(h),
-      ingest: async (signed) => {
-        const report = await store.ingest(signed);
-        return { missing: report.missing };
+      ingest: async (signed): Promise<SyncIngest> => {
+        const r = await this.ingest(store, signed);
+        return { missing: r.missing, witnessed: r.witnessed, rejected: r.rejected };
       },
       witnessedFrom: (from, max) => store.witnessedFrom(from, max),
     };
   }
 
-  private peersOf(meshId: StoreId): Connection[] {
+  /** Connections to active members of the mesh. */
+  peersOf(meshId: StoreId): Connection[] {
     const view = this.node.mesh(meshId);
     return this.transport.connections().filter((c) => !c.isClosed && view.status(c.remoteNodeId) === 'active');
   }
 
-  private async pushTo(store: Store, signed: Uint8Array[]): Promise<void> {
+  /** Local intentions go to every connected member of the store's mesh, one push stream per peer at a time. */
+  private queuePush(store: Store, signed: Uint8Array[]): void {
     for (const conn of this.peersOf(store.meta.meshId)) {
-      await this.sync.push(conn, this.syncStore(store), signed).catch((e) => log.trace('push failed: %s', (e as Error).message));
+      const key = `${toHex(conn.remoteNodeId)}/${toHex(store.meta.storeId)}`;
+      const q = this.pushQueue.get(key);
+      if (q && q.conn === conn) q.items.push(...signed);
+      else this.pushQueue.set(key, { conn, store, items: [...signed] });
+      void this.pushing.run(key, async () => {
+        const batch = this.pushQueue.get(key);
+        if (!batch || batch.items.length === 0) return;
+        this.pushQueue.delete(key);
+        if (batch.conn.isClosed) return;
+        await this.sync.push(batch.conn, this.syncStore(batch.store), batch.items);
+      });
     }
   }
 
-  /** A root store changed: recheck held intentions of its mesh, discover new children, fetch new modules. */
-  private async onRootChanged(root: Store): Promise<void> {
-    const meshId = root.meta.storeId;
-    for (const meta of this.node.manager.list()) {
-      if (toHex(meta.meshId) === toHex(meshId)) await (await this.node.store(meta.storeId)).recheckHeld();
+  /** Resolves when every queued push has been delivered (or has failed). */
+  pushesSettled(): Promise<void> {
+    return this.pushing.idle();
+  }
+
+  /** A root store changed: recheck held intentions of its mesh, close revoked peers, fetch modules, discover children. */
+  private rootChanged(meshId: StoreId): Promise<void> {
+    return this.rootWork.run(toHex(meshId), async () => {
+      if (this.closed) return;
+      for (const meta of this.node.manager.list()) {
+        if (bytesEqual(meta.meshId, meshId)) await (await this.node.store(meta.storeId)).recheckHeld();
+      }
+      this.closeRevoked(meshId);
+      await this.ensureRegistryModules(meshId).catch((e) => log.trace('modules: %s', (e as Error).message));
+      await this.discoverChildren(meshId);
+    });
+  }
+
+  /** Closes connections of peers revoked from `meshId` that are active in none of this node's meshes. */
+  private closeRevoked(meshId: StoreId): void {
+    const view = this.node.mesh(meshId);
+    for (const c of this.transport.connections()) {
+      if (c.isClosed || view.status(c.remoteNodeId) !== 'revoked') continue;
+      const elsewhere = this.node.config().meshes.some((m) => this.node.mesh(fromHex(m.meshId, 16) as StoreId).status(c.remoteNodeId) === 'active');
+      if (!elsewhere) void c.close('revoked');
     }
-    await this.ensureRegistryModules(meshId).catch((e) => log.trace('modules: %s', (e as Error).message));
-    await this.discoverChildren(meshId).catch((e) => log.trace('discover: %s', (e as Error).message));
   }
 
   /**
@@ -128,30 +208,45 @@ export class NetworkService implements SyncHost {
       if (!this.node.machines.has(cid)) await this.node.ensureModule(cid).catch((e) => log.trace('module %s: %s', row.cid.slice(0, 12), (e as Error).message));
     }
     for (const meta of this.node.manager.list()) {
-      if (toHex(meta.meshId) !== toHex(meshId)) continue;
+      if (!bytesEqual(meta.meshId, meshId)) continue;
       const store = await this.node.store(meta.storeId);
       const paused = store.info().paused;
       if (paused?.code === 'E_MODULE_NOT_FOUND') await store.resume();
     }
   }
 
-  /** Opens a replica of every child store the root store lists that this node lacks, and clones it. */
-  async discoverChildren(meshId: StoreId): Promise<number> {
+  /**
+   * Opens a replica of every child store the root store lists that this node lacks, and clones it from a member.
+   * One discovery per mesh at a time: a caller that comes while one runs waits for it and for one more pass.
+   */
+  discoverChildren(meshId: StoreId): Promise<number> {
+    const key = toHex(meshId);
+    const prev = this.discovery.get(key) ?? Promise.resolve(0);
+    const next = prev.catch(() => 0).then(() => this.discoverOnce(meshId));
+    this.discovery.set(key, next);
+    void next.finally(() => {
+      if (this.discovery.get(key) === next) this.discovery.delete(key);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private async discoverOnce(meshId: StoreId): Promise<number> {
     const view = this.node.mesh(meshId);
     let added = 0;
     for (const { storeId, row } of view.children()) {
-      if (row.removed) continue;
+      if (row.removed || this.closed) continue;
       const id = fromHex(storeId, 16) as StoreId;
       if (this.node.manager.peek(id)) continue;
       const reg = view.module(row.storeType);
-      if (reg) await this.node.ensureModule(fromHex(reg.cid, 32) as Cid).catch(() => undefined);
+      if (reg) await this.node.ensureModule(fromHex(reg.cid, 32) as Cid).catch((e) => log.trace('module for %s: %s', row.storeType, (e as Error).message));
       this.node.registerType(row.storeType);
-      const store = await this.node.manager.create({ storeId: id, storeType: row.storeType, meshId, name: row.name });
-      this.attach(await this.node.store(id));
+      await this.node.manager.create({ storeId: id, storeType: row.storeType, meshId, name: row.name });
+      const store = await this.node.store(id);
+      this.attach(store);
       added++;
       for (const conn of this.peersOf(meshId)) {
         try {
-          await this.sync.cloneStore(conn, this.syncStore(store));
+          await this.cloneFrom(conn, store);
           break;
         } catch (e) {
           log.trace('clone from a peer failed: %s', (e as Error).message);
@@ -171,56 +266,70 @@ export class NetworkService implements SyncHost {
     return conn;
   }
 
-  /** Connects to every member of every mesh whose addresses are known. */
+  /** Connects to every active member of every mesh whose addresses are known. */
   async connectAll(): Promise<number> {
-    let n = 0;
     const self = toHex(this.node.key.publicKey);
-    for (const m of this.node.config().meshes) {
+    const targets = new Map<string, string[]>();
+    const config = this.node.config();
+    for (const m of config.meshes) {
       for (const { nodeId, row } of this.node.mesh(fromHex(m.meshId, 16) as StoreId).peers()) {
-        const addrs = [...(row.added?.addrs ?? []), ...(this.node.config().peers?.[nodeId] ?? [])];
+        const addrs = [...new Set([...(row.added?.addrs ?? []), ...(config.peers?.[nodeId] ?? [])])];
         if (nodeId === self || addrs.length === 0 || row.revoked || this.isConnected(nodeId)) continue;
-        try {
-          await this.connect(fromHex(nodeId, 32) as NodeId, addrs);
-          n++;
-        } catch (e) {
-          log.trace('connect %s failed: %s', nodeId.slice(0, 12), (e as Error).message);
-        }
+        targets.set(nodeId, addrs);
       }
     }
-    return n;
+    const results = await Promise.all([...targets].map(async ([nodeId, addrs]) => {
+      try {
+        await this.connect(fromHex(nodeId, 32) as NodeId, addrs);
+        return 1;
+      } catch (e) {
+        log.trace('connect %s failed: %s', nodeId.slice(0, 12), (e as Error).message);
+        return 0;
+      }
+    }));
+    return results.reduce<number>((a, b) => a + b, 0);
   }
 
-  /** Anti-entropy now: every given store (default all) with every connected member of its mesh. */
+  /**
+   * Anti-entropy now: every given store (default all) with every connected member of its mesh, root stores first
+   * (they say who is a member and which children exist); children discovered on the way are synced too.
+   */
   async syncNow(stores?: Store[]): Promise<{ peers: number; sent: number; received: number }> {
     await this.connectAll();
-    const all = stores ?? (await Promise.all(this.node.manager.list().map((m) => this.node.store(m.storeId))));
-    // Root stores first: they say who is a member and which children exist.
-    all.sort((a, b) => Number(b.meta.storeType === ROOT_STORE_TYPE) - Number(a.meta.storeType === ROOT_STORE_TYPE));
     const peers = new Set<string>();
     let sent = 0;
     let received = 0;
-    for (const store of all) {
-      for (const conn of this.peersOf(store.meta.meshId)) {
+    const done = new Set<string>();
+    const one = async (store: Store): Promise<void> => {
+      done.add(toHex(store.meta.storeId));
+      await Promise.all(this.peersOf(store.meta.meshId).map(async (conn) => {
         try {
           const r = await this.sync.syncStore(conn, this.syncStore(store));
           sent += r.sent;
           received += r.received;
           peers.add(toHex(conn.remoteNodeId));
         } catch (e) {
-          log.trace('sync failed: %s', (e as Error).message);
+          log.trace('sync of %s with %s failed: %s', toHex(store.meta.storeId).slice(0, 8), toHex(conn.remoteNodeId).slice(0, 8), (e as Error).message);
         }
-      }
-      if (store.meta.storeType === ROOT_STORE_TYPE) {
-        await this.ensureRegistryModules(store.meta.storeId);
-        await this.discoverChildren(store.meta.storeId);
-      }
+      }));
+    };
+    const chosen = stores ?? (await Promise.all(this.node.manager.list().map((m) => this.node.store(m.storeId))));
+    const roots = chosen.filter((s) => s.meta.storeType === ROOT_STORE_TYPE);
+    for (const root of roots) {
+      await one(root);
+      await this.rootChanged(root.meta.storeId);
+    }
+    for (const store of chosen) if (!done.has(toHex(store.meta.storeId))) await one(store);
+    if (!stores) {
+      // Stores discovered while the roots synced.
+      for (const meta of this.node.manager.list()) if (!done.has(toHex(meta.storeId))) await one(await this.node.store(meta.storeId));
     }
     return { peers: peers.size, sent, received };
   }
 
   /** Bootstrap clone of one store from a peer (witness order, large batches). */
-  async cloneFrom(conn: Connection, store: Store): Promise<number> {
-    return this.sync.cloneStore(conn, this.syncStore(store));
+  async cloneFrom(conn: Connection, store: Store, onProgress?: (n: number) => void): Promise<number> {
+    return this.sync.cloneStore(conn, this.syncStore(store), 1, onProgress);
   }
 
   async fetchModule(cid: Cid): Promise<void> {
@@ -239,20 +348,26 @@ export class NetworkService implements SyncHost {
 
   // --- SyncHost: what peers may ask ------------------------------------------------------------------------------
 
+  private activeSomewhere(remote: NodeId): boolean {
+    return this.node.config().meshes.some((m) => this.node.mesh(fromHex(m.meshId, 16) as StoreId).status(remote) === 'active');
+  }
+
   authorize(remote: NodeId, header: RequestHeader): void {
-    if (header.kind === 'join' || header.kind === 'ping') return;
-    if (header.kind === 'module') {
-      if (!this.node.config().meshes.some((m) => this.node.mesh(fromHex(m.meshId, 16) as StoreId).status(remote) === 'active')) {
-        throw new LatticeError('E_UNAUTHORIZED', 'only members of a mesh of this node may fetch modules');
-      }
+    if (header.kind === 'join') return;
+    if (header.kind === 'ping' || header.kind === 'module') {
+      if (!this.activeSomewhere(remote)) throw new LatticeError('E_UNAUTHORIZED', 'only members of a mesh of this node may ask this');
       return;
     }
     if (!header.storeId || !header.meshId) throw new LatticeError('E_BAD_FRAME', 'a store request names its store and mesh');
     const meta = this.node.manager.peek(header.storeId);
-    if (!meta) throw new LatticeError('E_UNKNOWN_STORE', 'no such store here');
-    // A store id bound to one mesh is refused in another (DESIGN §6).
-    if (!bytesEqual(meta.meshId, header.meshId)) throw new LatticeError('E_UNAUTHORIZED', 'that store is not in that mesh');
-    const status = this.node.mesh(meta.meshId).status(remote);
+    // A store id bound to one mesh is refused in another (DESIGN §6), so a node in two meshes never serves a store
+    // of one to a member of the other. A store not here yet is judged by the mesh named (the handler answers).
+    if (meta && !bytesEqual(meta.meshId, header.meshId)) throw new LatticeError('E_UNAUTHORIZED', 'that store is not in that mesh');
+    // A push of a store this node does not hold yet (a joiner before its clone) is answered E_UNKNOWN_STORE by the
+    // handler, uncharged: the pusher could not know, and nothing is ingested.
+    if (!meta && header.kind === 'push') return;
+    if (!this.node.config().meshes.some((m) => m.meshId === toHex(header.meshId!))) throw new LatticeError('E_NOT_A_MEMBER', 'this node is not in that mesh');
+    const status = this.node.mesh(header.meshId).status(remote);
     if (status !== 'active') throw new LatticeError('E_UNAUTHORIZED', `the peer is ${status === 'revoked' ? 'revoked from' : 'not a member of'} this mesh`);
   }
 
@@ -262,11 +377,7 @@ export class NetworkService implements SyncHost {
   }
 
   async join(remote: NodeId, join: Join): Promise<JoinReply> {
-    return admitJoiner(this.node, remote, join, this.remoteAddrs(remote));
-  }
-
-  private remoteAddrs(_remote: NodeId): string[] {
-    return [];
+    return admitJoiner(this.node, remote, join, []);
   }
 
   moduleBytes(cid: Cid): Uint8Array | undefined {
@@ -280,6 +391,9 @@ export class NetworkService implements SyncHost {
     for (const off of this.offs) off();
     await this.sync.close();
     await this.transport.close();
+    await this.rootWork.idle();
+    await Promise.all([...this.discovery.values()].map((p) => p.catch(() => 0)));
+    await this.pushing.idle();
   }
 }
 
@@ -289,5 +403,3 @@ function concatSigned(encoding: Uint8Array, signature: Uint8Array): Uint8Array {
   out.set(signature, encoding.length);
   return out;
 }
-
-export type { Hash };

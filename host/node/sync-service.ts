@@ -1,16 +1,27 @@
 // The node's replication service (DESIGN §7) over any Transport: push of new intentions, FetchChain gap recovery,
-// symmetric Negentropy sessions (the initiator pushes its haves and fetches its needs, so one session leaves both
-// sides with the union), bootstrap clone in witness order, and module fetch by CID. Every incoming stream is
-// authorized by its first frame (DESIGN §6) through the host; a bad frame resets that stream and charges the peer.
+// symmetric Negentropy sessions (the initiator pushes its haves and fetches its needs, then waits for the responder
+// to finish ingesting, so one session leaves both sides with the union), bootstrap clone in witness order, and
+// module fetch by CID. Every incoming stream is served by request-server.ts: its header is authorized through the
+// host (DESIGN §6), a bad or oversized frame resets that stream and charges the peer, and the node keeps serving.
 import { setMaxListeners } from 'node:events';
-import { LatticeError, asLatticeError, toHex, type Cid, type Hash, type NodeId, type StoreId } from '../model/index.js';
+import { asLatticeError, decodeSigned, LatticeError, toHex, type Cid, type Hash, type NodeId, type StoreId } from '../model/index.js';
+import { MessageStream } from '../net/message-stream.js';
+import { PeerScores } from '../net/peer-score.js';
+import { serveConnection, type Request } from '../net/request-server.js';
 import type { Connection, FrameStream, Transport } from '../net/transport.js';
-import { decodeMessage, encodeMessage, expectMessage, packCloneBatch, unpackCloneBatch, FRAME_BUDGET, MAX_LIST, MODULE_CHUNK, type Join, type JoinReply, type RequestHeader, type WireMessage } from '../net/wire.js';
-import { STREAM_RESET } from '../net/transport.js';
-import { Negentropy, type NegentropyTree } from '../sync/index.js';
+import { packCloneBatch, unpackCloneBatch, FRAME_BUDGET, MAX_LIST, MODULE_CHUNK, type Join, type JoinReply, type RequestHeader, type WireMessage } from '../net/wire.js';
+import { Negentropy, walkChain, type ChainLink, type NegentropyTree } from '../sync/index.js';
 import { logger } from './logger.js';
 
 const log = logger('lattice:node:sync');
+
+/** What one ingest did, as replication needs it. */
+export interface SyncIngest {
+  /** Hashes the batch depends on that this node has neither witnessed nor floating (what to fetch). */
+  missing: Hash[];
+  witnessed: number;
+  rejected: number;
+}
 
 /** A store as replication sees it. */
 export interface SyncStore {
@@ -19,15 +30,15 @@ export interface SyncStore {
   /** The reconciliation index of witnessed intentions (and held evidence), sealed, kept up to date. */
   negentropyTree(): NegentropyTree;
   getSigned(hash: Hash): Uint8Array | undefined;
-  /** Ingests SignedIntentions; returns the hashes they depend on that this node has neither witnessed nor floating. */
-  ingest(signed: Uint8Array[]): Promise<{ missing: Hash[] }>;
+  /** Ingests SignedIntentions from `from` (a peer); per-item refusals are counted, never thrown. */
+  ingest(signed: Uint8Array[], from: NodeId): Promise<SyncIngest>;
   /** SignedIntentions in witness order from `fromSeq` (1-based), at most `max` of them. */
   witnessedFrom(fromSeq: number, max: number): Uint8Array[];
 }
 
 /** What the service needs from the node. */
 export interface SyncHost {
-  /** Throws E_UNAUTHORIZED / E_NOT_A_MEMBER / E_UNKNOWN_STORE when `remote` may not make this request. */
+  /** Throws E_UNAUTHORIZED / E_NOT_A_MEMBER when `remote` may not make this request. */
   authorize(remote: NodeId, header: RequestHeader): void;
   store(storeId: StoreId): SyncStore | undefined;
   join(remote: NodeId, join: Join): Promise<JoinReply>;
@@ -43,11 +54,14 @@ export interface SyncMetrics {
   messages: number;
   bytes: number;
   badFrames: number;
+  refused: number;
 }
 
 const NEG_FRAME_LIMIT = 200 * 1024;
-const CHAIN_LIMIT = 256;
-const CLONE_BATCH = 2048;
+/** Links one FetchChain reply carries at most, and rounds one gap recovery makes at most. */
+export const CHAIN_LIMIT = 1024;
+const CHAIN_ROUNDS = 64;
+const CLONE_BATCH = 4096;
 
 /** Chunks a list of byte strings so each message stays inside the frame budget. */
 function* chunks(items: Uint8Array[], budget = FRAME_BUDGET): Generator<Uint8Array[]> {
@@ -65,10 +79,53 @@ function* chunks(items: Uint8Array[], budget = FRAME_BUDGET): Generator<Uint8Arr
   if (batch.length > 0) yield batch;
 }
 
+/** Counts frames and bytes both ways for the metrics. */
+class CountingStream implements FrameStream {
+  constructor(
+    private readonly inner: FrameStream,
+    private readonly metrics: SyncMetrics,
+  ) {}
+  get id(): string {
+    return this.inner.id;
+  }
+  get remoteNodeId(): NodeId {
+    return this.inner.remoteNodeId;
+  }
+  send(frame: Uint8Array, signal?: AbortSignal): Promise<void> {
+    this.metrics.messages++;
+    this.metrics.bytes += frame.length;
+    return this.inner.send(frame, signal);
+  }
+  async receive(signal?: AbortSignal): Promise<Uint8Array | null> {
+    const f = await this.inner.receive(signal);
+    if (f !== null) {
+      this.metrics.messages++;
+      this.metrics.bytes += f.length;
+    }
+    return f;
+  }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return { next: async () => { const f = await this.receive(); return f === null ? { done: true, value: undefined } : { done: false, value: f }; } };
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  reset(code?: Parameters<FrameStream['reset']>[0]): void {
+    this.inner.reset(code);
+  }
+}
+
+const linkOf = (signed: Uint8Array): ChainLink => {
+  const s = decodeSigned(signed, { verify: false });
+  return { hash: s.hash, storePrev: s.intention.storePrev, condition: s.intention.condition };
+};
+
 export class SyncService {
-  readonly metrics: SyncMetrics = { pushed: 0, received: 0, sent: 0, gapRecoveries: 0, sessions: 0, messages: 0, bytes: 0, badFrames: 0 };
+  readonly metrics: SyncMetrics = { pushed: 0, received: 0, sent: 0, gapRecoveries: 0, sessions: 0, messages: 0, bytes: 0, badFrames: 0, refused: 0 };
+  readonly scores: PeerScores;
   private closed = false;
   private readonly abort = new AbortController();
+  private readonly served = new Set<Connection>();
 
   constructor(
     private readonly transport: Transport,
@@ -76,6 +133,7 @@ export class SyncService {
   ) {
     // Every concurrent stream waits on this one signal; their listeners come and go, there is no leak to report.
     setMaxListeners(0, this.abort.signal);
+    this.scores = (transport as { scores?: PeerScores }).scores ?? new PeerScores();
   }
 
   /** Accepts connections and serves their streams until close(). */
@@ -89,19 +147,21 @@ export class SyncService {
     })();
   }
 
-  /** Serves streams the peer opens on `conn` (for outbound connections too: both sides may open streams). */
+  /** Serves the streams the peer opens on `conn` (outbound connections too: both sides may open streams). */
   serveConnection(conn: Connection): void {
-    void (async () => {
-      while (!this.closed && !conn.isClosed) {
-        let stream: FrameStream;
-        try {
-          stream = await conn.acceptStream(this.abort.signal);
-        } catch {
-          return;
-        }
-        void this.serveStream(stream);
-      }
-    })();
+    if (this.served.has(conn) || this.closed) return;
+    this.served.add(conn);
+    void serveConnection(conn, {
+      scores: this.scores,
+      signal: this.abort.signal,
+      authorize: (peer, header) => this.host.authorize(peer, header),
+      handle: (req) => this.handle(req),
+      onError: (err, peer) => {
+        if (err.code === 'E_BAD_FRAME' || err.code === 'E_FRAME_TOO_LARGE' || err.code === 'E_TIMEOUT') this.metrics.badFrames++;
+        if (err.code === 'E_UNAUTHORIZED' || err.code === 'E_NOT_A_MEMBER') this.metrics.refused++;
+        log.trace('request from %s failed: %s %s', toHex(peer).slice(0, 12), err.code, err.message);
+      },
+    }).finally(() => this.served.delete(conn));
   }
 
   async close(): Promise<void> {
@@ -109,62 +169,31 @@ export class SyncService {
     this.abort.abort();
   }
 
-  private async send(stream: FrameStream, msg: WireMessage): Promise<void> {
-    const frame = encodeMessage(msg);
-    this.metrics.messages++;
-    this.metrics.bytes += frame.length;
-    await stream.send(frame, this.abort.signal);
+  private async open(conn: Connection, header: RequestHeader): Promise<MessageStream> {
+    const stream = new MessageStream(new CountingStream(await conn.openStream(this.abort.signal), this.metrics), this.scores);
+    await stream.send(header, this.abort.signal);
+    return stream;
   }
 
-  private async receive(stream: FrameStream): Promise<WireMessage | null> {
-    const frame = await stream.receive(this.abort.signal);
-    if (frame === null) return null;
-    this.metrics.messages++;
-    this.metrics.bytes += frame.length;
-    return decodeMessage(frame);
-  }
-
-  private async expect<T extends WireMessage['t']>(stream: FrameStream, t: T): Promise<Extract<WireMessage, { t: T }>> {
-    const frame = await stream.receive(this.abort.signal);
-    if (frame === null) throw new LatticeError('E_BAD_FRAME', `stream ended while waiting for ${t}`);
-    this.metrics.messages++;
-    this.metrics.bytes += frame.length;
-    return expectMessage(frame, t);
-  }
-
-  private async serveStream(stream: FrameStream): Promise<void> {
-    const remote = stream.remoteNodeId;
-    try {
-      const header = await this.expect(stream, 'req');
-      this.host.authorize(remote, header);
-      switch (header.kind) {
-        case 'push': return await this.servePush(stream, remote, header);
-        case 'fetch-chain': return await this.serveFetchChain(stream, header);
-        case 'sync': return await this.serveSync(stream, header);
-        case 'clone': return await this.serveClone(stream, header);
-        case 'module': return await this.serveModule(stream);
-        case 'join': {
-          const join = await this.expect(stream, 'join');
-          await this.send(stream, await this.host.join(remote, join));
-          return await stream.close();
-        }
-        case 'get':
-          return await this.serveSync(stream, header);
-        case 'ping': {
-          const ping = await this.expect(stream, 'ping');
-          await this.send(stream, { t: 'pong', nonce: ping.nonce });
-          return await stream.close();
-        }
+  private async handle(req: Request): Promise<void> {
+    const stream = new MessageStream(new CountingStream(req.stream.stream, this.metrics), this.scores);
+    const { header, peer } = req;
+    switch (header.kind) {
+      case 'push': return this.servePush(stream, peer, header);
+      case 'fetch-chain': return this.serveFetchChain(stream, header);
+      case 'sync':
+      case 'get': return this.serveSync(stream, peer, header);
+      case 'clone': return this.serveClone(stream, header);
+      case 'module': return this.serveModule(stream);
+      case 'join': {
+        const join = await stream.expect('join', this.abort.signal);
+        await stream.send(await this.host.join(peer, join), this.abort.signal);
+        return stream.close();
       }
-    } catch (e) {
-      const err = asLatticeError(e);
-      if (err.code === 'E_BAD_FRAME' || err.code === 'E_FRAME_TOO_LARGE') this.metrics.badFrames++;
-      log.trace('stream from %s failed: %s %s', toHex(remote).slice(0, 12), err.code, err.message);
-      try {
-        await this.send(stream, { t: 'err', code: err.code, message: err.message.slice(0, 1000) });
-        await stream.close();
-      } catch {
-        stream.reset(err.code === 'E_UNAUTHORIZED' ? STREAM_RESET.unauthorized : STREAM_RESET.badFrame);
+      case 'ping': {
+        const ping = await stream.expect('ping', this.abort.signal);
+        await stream.send({ t: 'pong', nonce: ping.nonce }, this.abort.signal);
+        return stream.close();
       }
     }
   }
@@ -175,55 +204,66 @@ export class SyncService {
     return store;
   }
 
+  private async receiveUntilEnd(stream: MessageStream): Promise<void> {
+    const m = await stream.receive(this.abort.signal);
+    if (m !== null) {
+      if (m.t === 'err') throw new LatticeError('E_REMOTE', `peer: ${m.message}`, { remoteCode: m.code });
+      stream.punish('protocol', new LatticeError('E_BAD_FRAME', `unexpected ${m.t} at the end of a request`));
+    }
+  }
+
   // --- push and gap recovery ---------------------------------------------------------------------------------
 
-  /** Sends new SignedIntentions of a store to one peer. */
+  /** Sends new SignedIntentions of a store to one peer and waits until the peer has ingested them. */
   async push(conn: Connection, store: SyncStore, signed: Uint8Array[]): Promise<void> {
-    const stream = await conn.openStream(this.abort.signal);
+    const stream = await this.open(conn, { t: 'req', kind: 'push', meshId: store.meshId, storeId: store.storeId });
     try {
-      await this.send(stream, { t: 'req', kind: 'push', meshId: store.meshId, storeId: store.storeId });
       for (const batch of chunks(signed)) {
-        await this.send(stream, { t: 'push', storeId: store.storeId, intentions: batch });
+        await stream.send({ t: 'push', storeId: store.storeId, intentions: batch }, this.abort.signal);
         this.metrics.pushed += batch.length;
       }
     } finally {
       await stream.close();
     }
+    await this.receiveUntilEnd(stream);
   }
 
-  private async servePush(stream: FrameStream, remote: NodeId, header: RequestHeader): Promise<void> {
+  private async servePush(stream: MessageStream, remote: NodeId, header: RequestHeader): Promise<void> {
     const store = this.requireStore(header);
-    for (let m = await this.receive(stream); m !== null; m = await this.receive(stream)) {
-      if (m.t !== 'push') throw new LatticeError('E_BAD_FRAME', `expected push, got ${m.t}`);
+    for (let m = await stream.receive(this.abort.signal); m !== null; m = await stream.receive(this.abort.signal)) {
+      if (m.t !== 'push') {
+        stream.punish('protocol', new LatticeError('E_BAD_FRAME', `expected push, got ${m.t}`));
+        throw new LatticeError('E_BAD_FRAME', `expected push, got ${m.t}`);
+      }
       this.metrics.received += m.intentions.length;
-      const { missing } = await store.ingest(m.intentions);
+      const { missing } = await store.ingest(m.intentions, remote);
       if (missing.length > 0) {
         const conn = this.transport.connections().find((c) => !c.isClosed && toHex(c.remoteNodeId) === toHex(remote));
-        if (conn) void this.fetchChain(conn, store, missing).catch((e) => log.trace('fetch-chain failed: %s', asLatticeError(e).message));
+        if (conn) await this.fetchChain(conn, store, missing).catch((e) => log.trace('fetch-chain failed: %s', asLatticeError(e).message));
       }
     }
+    await stream.close();
   }
 
-  /** Recovers a gap: asks the peer for the missing hashes and their chains, until nothing is missing. */
+  /** Recovers a gap: asks the peer for the missing hashes and the chains behind them, until nothing is missing. */
   async fetchChain(conn: Connection, store: SyncStore, missing: Hash[]): Promise<number> {
     this.metrics.gapRecoveries++;
     let want = missing;
     let got = 0;
     const asked = new Set<string>();
-    for (let round = 0; want.length > 0 && round < 64; round++) {
-      want = want.filter((h) => !asked.has(toHex(h))).slice(0, 1024);
+    for (let round = 0; want.length > 0 && round < CHAIN_ROUNDS; round++) {
+      want = want.filter((h) => !asked.has(toHex(h)) && store.getSigned(h) === undefined).slice(0, CHAIN_LIMIT);
       if (want.length === 0) break;
       for (const h of want) asked.add(toHex(h));
-      const stream = await conn.openStream(this.abort.signal);
+      const stream = await this.open(conn, { t: 'req', kind: 'fetch-chain', meshId: store.meshId, storeId: store.storeId });
       const next: Hash[] = [];
       try {
-        await this.send(stream, { t: 'req', kind: 'fetch-chain', meshId: store.meshId, storeId: store.storeId });
-        await this.send(stream, { t: 'fetch-chain', storeId: store.storeId, hashes: want, limit: CHAIN_LIMIT });
+        await stream.send({ t: 'fetch-chain', storeId: store.storeId, hashes: want, limit: CHAIN_LIMIT }, this.abort.signal);
         for (;;) {
-          const reply = await this.expect(stream, 'chain');
+          const reply = await stream.expect('chain', this.abort.signal);
           got += reply.intentions.length;
           this.metrics.received += reply.intentions.length;
-          next.push(...(await store.ingest(reply.intentions)).missing);
+          if (reply.intentions.length > 0) next.push(...(await store.ingest(reply.intentions, conn.remoteNodeId)).missing);
           if (!reply.more) break;
         }
       } finally {
@@ -234,19 +274,19 @@ export class SyncService {
     return got;
   }
 
-  private async serveFetchChain(stream: FrameStream, header: RequestHeader): Promise<void> {
+  private async serveFetchChain(stream: MessageStream, header: RequestHeader): Promise<void> {
     const store = this.requireStore(header);
-    const req = await this.expect(stream, 'fetch-chain');
-    const out: Uint8Array[] = [];
-    for (const h of req.hashes) {
-      if (out.length >= Math.min(req.limit, CHAIN_LIMIT * 4)) break;
+    const req = await stream.expect('fetch-chain', this.abort.signal);
+    // Walk back from the asked hashes along storePrev and conditions, bounded, ancestors first.
+    const walk = walkChain(req.hashes, (h) => {
       const s = store.getSigned(h);
-      if (s) out.push(s);
-    }
+      return s ? linkOf(s) : undefined;
+    }, { limit: Math.min(req.limit, CHAIN_LIMIT) });
+    const out = walk.links.map((l) => store.getSigned(l.hash)!);
     const batches = [...chunks(out)];
     if (batches.length === 0) batches.push([]);
     for (let i = 0; i < batches.length; i++) {
-      await this.send(stream, { t: 'chain', storeId: store.storeId, intentions: batches[i]!, more: i < batches.length - 1 });
+      await stream.send({ t: 'chain', storeId: store.storeId, intentions: batches[i]!, more: i < batches.length - 1 }, this.abort.signal);
       this.metrics.sent += batches[i]!.length;
     }
     await stream.close();
@@ -254,55 +294,59 @@ export class SyncService {
 
   // --- anti-entropy: one symmetric Negentropy session ----------------------------------------------------------
 
-  /** Reconciles one store with the peer; afterwards both sides hold the union. */
+  /** Reconciles one store with the peer; when it resolves, both sides hold the union. */
   async syncStore(conn: Connection, store: SyncStore): Promise<{ sent: number; received: number }> {
     this.metrics.sessions++;
-    const stream = await conn.openStream(this.abort.signal);
+    const stream = await this.open(conn, { t: 'req', kind: 'sync', meshId: store.meshId, storeId: store.storeId });
     let sent = 0;
     let received = 0;
     try {
-      await this.send(stream, { t: 'req', kind: 'sync', meshId: store.meshId, storeId: store.storeId });
       const neg = new Negentropy(store.negentropyTree(), NEG_FRAME_LIMIT);
-      await this.send(stream, { t: 'neg', storeId: store.storeId, msg: neg.initiate() });
+      await stream.send({ t: 'neg', storeId: store.storeId, msg: neg.initiate() }, this.abort.signal);
       const have: Uint8Array[] = [];
       const need: Uint8Array[] = [];
       for (;;) {
-        const reply = await this.expect(stream, 'neg');
+        const reply = await stream.expect('neg', this.abort.signal);
         const r = neg.reconcile(reply.msg);
         have.push(...r.have);
         need.push(...r.need);
         if (r.output === null) break;
-        await this.send(stream, { t: 'neg', storeId: store.storeId, msg: r.output });
+        await stream.send({ t: 'neg', storeId: store.storeId, msg: r.output }, this.abort.signal);
       }
       for (let i = 0; i < need.length; i += MAX_LIST) {
-        await this.send(stream, { t: 'get', storeId: store.storeId, hashes: need.slice(i, i + MAX_LIST) as Hash[] });
+        await stream.send({ t: 'get', storeId: store.storeId, hashes: need.slice(i, i + MAX_LIST) as Hash[] }, this.abort.signal);
+        const got: Uint8Array[] = [];
         for (;;) {
-          const reply = await this.expect(stream, 'intentions');
-          received += reply.intentions.length;
-          await store.ingest(reply.intentions);
+          const reply = await stream.expect('intentions', this.abort.signal);
+          got.push(...reply.intentions);
           if (reply.done) break;
         }
+        received += got.length;
+        await store.ingest(got, conn.remoteNodeId);
       }
       const haves = have.map((h) => store.getSigned(h as Hash)).filter((s): s is Uint8Array => s !== undefined);
       const batches = [...chunks(haves)];
       for (let i = 0; i < batches.length; i++) {
-        await this.send(stream, { t: 'intentions', storeId: store.storeId, intentions: batches[i]!, done: i === batches.length - 1 });
+        await stream.send({ t: 'intentions', storeId: store.storeId, intentions: batches[i]!, done: i === batches.length - 1 }, this.abort.signal);
         sent += batches[i]!.length;
       }
     } finally {
       await stream.close();
     }
+    // The responder ends its side once it has ingested our haves: then the session is complete on both sides.
+    await this.receiveUntilEnd(stream);
     this.metrics.sent += sent;
     this.metrics.received += received;
     return { sent, received };
   }
 
-  private async serveSync(stream: FrameStream, header: RequestHeader): Promise<void> {
+  private async serveSync(stream: MessageStream, remote: NodeId, header: RequestHeader): Promise<void> {
     const store = this.requireStore(header);
     const neg = new Negentropy(store.negentropyTree(), NEG_FRAME_LIMIT);
-    for (let m = await this.receive(stream); m !== null; m = await this.receive(stream)) {
+    const incoming: Uint8Array[] = [];
+    for (let m = await stream.receive(this.abort.signal); m !== null; m = await stream.receive(this.abort.signal)) {
       if (m.t === 'neg') {
-        await this.send(stream, { t: 'neg', storeId: store.storeId, msg: neg.respond(m.msg) });
+        await stream.send({ t: 'neg', storeId: store.storeId, msg: neg.respond(m.msg) }, this.abort.signal);
       } else if (m.t === 'get') {
         const found: Uint8Array[] = [];
         const missing: Hash[] = [];
@@ -315,16 +359,22 @@ export class SyncService {
         if (batches.length === 0) batches.push([]);
         for (let i = 0; i < batches.length; i++) {
           const last = i === batches.length - 1;
-          await this.send(stream, { t: 'intentions', storeId: store.storeId, intentions: batches[i]!, ...(last && missing.length ? { missing } : {}), done: last });
+          await stream.send({ t: 'intentions', storeId: store.storeId, intentions: batches[i]!, ...(last && missing.length ? { missing } : {}), done: last }, this.abort.signal);
           this.metrics.sent += batches[i]!.length;
         }
       } else if (m.t === 'intentions') {
         this.metrics.received += m.intentions.length;
-        await store.ingest(m.intentions);
+        incoming.push(...m.intentions);
+        if (m.done) {
+          await store.ingest(incoming.splice(0), remote);
+        }
       } else {
-        throw new LatticeError('E_BAD_FRAME', `unexpected ${m.t} in a sync session`);
+        const err = new LatticeError('E_BAD_FRAME', `unexpected ${m.t} in a sync session`);
+        stream.punish('protocol', err);
+        throw err;
       }
     }
+    if (incoming.length > 0) await store.ingest(incoming, remote);
     await stream.close();
   }
 
@@ -332,29 +382,36 @@ export class SyncService {
 
   /** Streams the peer's witness log of a store from `fromSeq` into `store`, in large batches. */
   async cloneStore(conn: Connection, store: SyncStore, fromSeq = 1, onProgress?: (n: number) => void): Promise<number> {
-    const stream = await conn.openStream(this.abort.signal);
+    const stream = await this.open(conn, { t: 'req', kind: 'clone', meshId: store.meshId, storeId: store.storeId });
     let n = 0;
     try {
-      await this.send(stream, { t: 'req', kind: 'clone', meshId: store.meshId, storeId: store.storeId });
-      await this.send(stream, { t: 'clone-start', storeId: store.storeId, fromSeq });
+      await stream.send({ t: 'clone-start', storeId: store.storeId, fromSeq }, this.abort.signal);
+      // Receive the next frames while the previous ones commit; commits stay in witness order (one store queue).
+      let pending: Uint8Array[] = [];
+      let committing: Promise<unknown> = Promise.resolve();
       for (;;) {
-        const batch = await this.expect(stream, 'clone');
-        const signed = unpackCloneBatch(batch);
-        if (signed.length > 0) await store.ingest(signed);
-        n += signed.length;
-        this.metrics.received += signed.length;
-        onProgress?.(n);
+        const batch = await stream.expect('clone', this.abort.signal);
+        pending.push(...unpackCloneBatch(batch));
+        n += batch.bodies.length;
+        this.metrics.received += batch.bodies.length;
+        if (pending.length >= CLONE_BATCH || batch.done) {
+          const items = pending;
+          pending = [];
+          await committing;
+          committing = store.ingest(items, conn.remoteNodeId).then(() => onProgress?.(n));
+        }
         if (batch.done) break;
       }
+      await committing;
     } finally {
       await stream.close();
     }
     return n;
   }
 
-  private async serveClone(stream: FrameStream, header: RequestHeader): Promise<void> {
+  private async serveClone(stream: MessageStream, header: RequestHeader): Promise<void> {
     const store = this.requireStore(header);
-    const start = await this.expect(stream, 'clone-start');
+    const start = await stream.expect('clone-start', this.abort.signal);
     let seq = Math.max(1, start.fromSeq);
     for (;;) {
       const signed = store.witnessedFrom(seq, CLONE_BATCH);
@@ -363,7 +420,7 @@ export class SyncService {
       if (batches.length === 0) batches.push([]);
       for (let i = 0; i < batches.length; i++) {
         const last = done && i === batches.length - 1;
-        await this.send(stream, packCloneBatch(store.storeId, seq, batches[i]!, last));
+        await stream.send(packCloneBatch(store.storeId, seq, batches[i]!, last), this.abort.signal);
         seq += batches[i]!.length;
         this.metrics.sent += batches[i]!.length;
       }
@@ -376,14 +433,13 @@ export class SyncService {
 
   /** Fetches a module's bytes by CID from the peer (the caller verifies them against the CID). */
   async fetchModule(conn: Connection, cid: Cid): Promise<Uint8Array> {
-    const stream = await conn.openStream(this.abort.signal);
+    const stream = await this.open(conn, { t: 'req', kind: 'module' });
     try {
-      await this.send(stream, { t: 'req', kind: 'module' });
-      await this.send(stream, { t: 'module-get', cid });
+      await stream.send({ t: 'module-get', cid }, this.abort.signal);
       const parts: Uint8Array[] = [];
       let got = 0;
       for (;;) {
-        const chunk = await this.expect(stream, 'module-chunk');
+        const chunk = await stream.expect('module-chunk', this.abort.signal);
         if (chunk.offset !== got) throw new LatticeError('E_BAD_FRAME', 'module chunks out of order');
         parts.push(chunk.bytes);
         got += chunk.bytes.length;
@@ -401,12 +457,12 @@ export class SyncService {
     }
   }
 
-  private async serveModule(stream: FrameStream): Promise<void> {
-    const req = await this.expect(stream, 'module-get');
+  private async serveModule(stream: MessageStream): Promise<void> {
+    const req = await stream.expect('module-get', this.abort.signal);
     const bytes = this.host.moduleBytes(req.cid as Cid);
     if (!bytes) throw new LatticeError('E_MODULE_NOT_FOUND', 'no module with this CID here');
     for (let o = req.offset ?? 0; o < bytes.length || o === 0; o += MODULE_CHUNK) {
-      await this.send(stream, { t: 'module-chunk', cid: req.cid, offset: o, bytes: bytes.subarray(o, o + MODULE_CHUNK), total: bytes.length });
+      await stream.send({ t: 'module-chunk', cid: req.cid, offset: o, bytes: bytes.subarray(o, o + MODULE_CHUNK), total: bytes.length }, this.abort.signal);
       if (bytes.length === 0) break;
     }
     await stream.close();
@@ -414,13 +470,14 @@ export class SyncService {
 
   /** Asks the inviter to admit this node (the only request a non-member may make). */
   async requestJoin(conn: Connection, join: Join): Promise<JoinReply> {
-    const stream = await conn.openStream(this.abort.signal);
+    const stream = await this.open(conn, { t: 'req', kind: 'join', meshId: join.meshId });
     try {
-      await this.send(stream, { t: 'req', kind: 'join', meshId: join.meshId });
-      await this.send(stream, join);
-      return await this.expect(stream, 'join-ok');
+      await stream.send(join, this.abort.signal);
+      return await stream.expect('join-ok', this.abort.signal);
     } finally {
       await stream.close();
     }
   }
 }
+
+export type { WireMessage };
