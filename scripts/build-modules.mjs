@@ -3,11 +3,23 @@
 // through the same buildModule() as `lattice module build`, and checks their CIDs against modules/cids.json
 // (DESIGN §4.3: every node of a release starts from the same bytes). The store type comes from each module's own
 // describe(). Run by `npm ci` (prepare). Flags: --update rewrites cids.json; --twice builds twice and compares.
+// Each module builds in its own worker thread (asc keeps compiler state per thread), so the builds overlap.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createBLAKE3 } from 'hash-wasm';
 import { tsImport } from 'tsx/esm/api';
+
+if (!isMainThread) {
+  // Worker: build one module (twice with --twice) and send the bytes back.
+  const { buildModule } = await tsImport('../host/node/module-build.ts', import.meta.url);
+  const { dir, twice } = workerData;
+  const first = await buildModule(dir);
+  const second = twice ? await buildModule(dir, { write: false }) : first;
+  parentPort.postMessage({ bytes: first.bytes, again: second.bytes, cidText: first.cidText, size: first.size });
+  process.exit(0);
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const modulesDir = join(root, 'modules');
@@ -15,7 +27,6 @@ const cidsFile = join(modulesDir, 'cids.json');
 const update = process.argv.includes('--update');
 const twice = process.argv.includes('--twice');
 
-const { buildModule } = await tsImport('../host/node/module-build.ts', import.meta.url);
 const hasher = await createBLAKE3();
 const cidOf = (bytes) => `b3:${hasher.init().update(bytes).digest('hex')}`;
 
@@ -37,18 +48,22 @@ async function storeTypeOf(bytes) {
 }
 
 const started = Date.now();
+const build = (dir) => new Promise((resolve, reject) => {
+  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { dir, twice } });
+  w.once('message', resolve);
+  w.once('error', reject);
+  w.once('exit', (code) => { if (code !== 0) reject(new Error(`the build worker for ${dir} exited with ${code}`)); });
+});
+const names = readdirSync(modulesDir).sort().filter((name) => existsSync(join(modulesDir, name, 'assembly', 'index.ts')));
+const results = await Promise.all(names.map((name) => build(join(modulesDir, name))));
 const built = {};
-for (const name of readdirSync(modulesDir).sort()) {
-  const dir = join(modulesDir, name);
-  if (!existsSync(join(dir, 'assembly', 'index.ts'))) continue;
-  const m = await buildModule(dir);
+for (const [k, name] of names.entries()) {
+  const m = results[k];
   const cid = cidOf(m.bytes);
   if (cid !== m.cidText) throw new Error(`${name}: buildModule CID ${m.cidText} but the bytes hash to ${cid}`);
-  if (twice) {
-    const again = await buildModule(dir, { write: false });
-    if (cidOf(again.bytes) !== cid) throw new Error(`${name}: two builds gave different bytes (${cid}, ${cidOf(again.bytes)})`);
-  }
+  if (cidOf(m.again) !== cid) throw new Error(`${name}: two builds gave different bytes (${cid}, ${cidOf(m.again)})`);
   const storeType = await storeTypeOf(m.bytes);
+  if (built[storeType]) throw new Error(`${name}: a second module describes itself as ${storeType}`);
   built[storeType] = cid;
   console.log(`${storeType.padEnd(14)} ${cid}  ${m.size} bytes  ${name}/build/${name}.wasm`);
 }
