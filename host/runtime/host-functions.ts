@@ -1,6 +1,7 @@
 // The lattice_v1 host functions (abi/lattice_v1.ts IMPORTS) and env.abort, declared in one place over a shared
 // CallContext. Each one charges fuel (a base cost plus one per byte moved), checks the call kind it is allowed in
 // and every guest range and protocol limit, and traps deterministically (GuestTrap) on misuse.
+import type { LatticeV1ImportName, LatticeV1Imports } from '../../abi/host.generated.js';
 import { ABORT_IMPORT, IMPORT_MODULE, IMPORTS, STATUS, type ImportSpec } from '../../abi/lattice_v1.js';
 import { compareBytes, MAX_APPENDS, MAX_DEBUG, MAX_DEPS, MAX_KEY, MAX_OUTPUT, MAX_OVERLAY, MAX_PAYLOAD, MAX_VALUE, type Hash } from '../model/index.js';
 import { trap, type CallContext, type CallKind } from './call-context.js';
@@ -167,13 +168,15 @@ function hostFunction(ctx: CallContext, spec: ImportSpec): HostFn {
 
 /** The import object for one state machine; every function reads the call's state from `ctx`. */
 export function createImports(ctx: CallContext): WasmImports {
-  const table: Record<string, HostFn> = {};
-  for (const spec of IMPORTS) table[spec.name] = hostFunction(ctx, spec);
+  const table = {} as Record<LatticeV1ImportName, HostFn>;
+  for (const spec of IMPORTS) table[spec.name as LatticeV1ImportName] = hostFunction(ctx, spec);
+  // the generated import table (abi/host.generated.ts) is the contract: this fails to compile if one is missing
+  const typed: LatticeV1Imports = table;
   const abort = (msg: number, file: number, line: number, col: number): never => {
     ctx.charge(HOST_CALL_FUEL);
     const text = readAsString(ctx, msg);
     const where = readAsString(ctx, file);
     return trap('E_GUEST_ABORT', `${text}${where ? ` (${where}:${line >>> 0}:${col >>> 0})` : ''}`);
   };
-  return { [IMPORT_MODULE]: table, [ABORT_IMPORT.module]: { [ABORT_IMPORT.name]: abort as HostFn } };
+  return { [IMPORT_MODULE]: typed as unknown as Record<string, HostFn>, [ABORT_IMPORT.module]: { [ABORT_IMPORT.name]: abort as HostFn } };
 }
