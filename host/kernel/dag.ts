@@ -5,7 +5,7 @@ import {
   bytesEqual, compareBytes, compareHlc, decodeSigned, DEFAULT_LIMITS, HLC_ZERO, isBeyondSkew, isZero, maxHlc, ZERO_HASH,
   type Hash, type Hlc, type Intention, type SignedIntention, type StoreId,
 } from '../model/index.js';
-import { hashKey, own, prefixEnd, storeKey, type Tables } from '../storage/index.js';
+import { hashKey, own, prefixEnd, rowKey, storeKey, type Tables } from '../storage/index.js';
 import type { HeadState } from './head-state.js';
 import {
   decodeIndexEntry, decodeUpgrade, encodeIndexEntry, encodeUpgrade, encodeWitnessRecord, recordHash, type IndexEntry, type UpgradeRow,
@@ -32,6 +32,8 @@ export class DagTxn {
   /** Hashes this batch's intentions depend on that are neither witnessed nor floating (what to fetch). */
   readonly missing = new Map<string, Hash>();
   private readonly upgradeCache = new Map<string, UpgradeRow>();
+  /** Set when an equivocation froze an author whose later intentions were already witnessed. */
+  reproject = false;
   /** Author tips changed by this batch, written once per author by flush(). */
   private readonly tips = new Map<string, { author: Uint8Array; hash: Hash; seq: number }>();
 
@@ -62,7 +64,13 @@ export class DagTxn {
     this.t.intentions.putSync(Buffer.from(s.hash), signedBytes);
     if (first && !bytesEqual(first, s.hash)) {
       // A second intention of one author on one storePrev: kept as evidence (it travels in sync), never witnessed.
+      // The author is frozen at the fork point: its intentions after it are rejected, so re-project if any applied.
       this.t.evidence.putSync(hashKey(this.storeId, s.hash), EMPTY);
+      const freeze = rowKey(this.storeId, `frozen:${Buffer.from(i.author).toString('hex')}`);
+      if (this.t.storeRows.get(freeze) === undefined) {
+        this.t.storeRows.putSync(freeze, i.storePrev);
+        if (this.entry(first as Hash)) this.reproject = true;
+      }
       return 'evidence';
     }
     if (!first) this.t.chainLinks.putSync(link, s.hash);
@@ -178,7 +186,7 @@ export class DagTxn {
     const seq = this.head.seq + 1;
     const record = encodeWitnessRecord({ intentionHash: s.hash, wallTime: this.now(), prevRecordHash: this.head.recordHash });
     this.t.witnessLog.putSync(storeKey(this.storeId, seqBytes(seq)), record);
-    const entry: IndexEntry = { seq, hlc: i.timestamp, author: i.author, upgrade, envelopeOk };
+    const entry: IndexEntry = { seq, hlc: i.timestamp, author: i.author, upgrade, envelopeOk, height: (prevEntry?.height ?? 0) + 1 };
     this.t.witnessIndex.putSync(hashKey(this.storeId, s.hash), encodeIndexEntry(entry));
     this.tips.set(Buffer.from(i.author).toString('hex'), { author: i.author, hash: s.hash, seq });
     if (wasFloating) this.t.floating.removeSync(hashKey(this.storeId, s.hash));

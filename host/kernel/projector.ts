@@ -6,7 +6,7 @@ import {
   asLatticeError, decodeOps, decodeSigned, isLatticeError, isZero, LatticeError, MAX_KEY, MAX_VALUE, REJECTION, toHex, ZERO_CID,
   compareBytes, type Cid, type Hash, type SignedIntention, type StoreId,
 } from '../model/index.js';
-import { hashKey, NS_MODULE, NS_SYSTEM, own, seqKey, stateKey, type Tables } from '../storage/index.js';
+import { hashKey, NS_MODULE, NS_SYSTEM, own, prefixEnd, rowKey, seqKey, stateKey, type Tables } from '../storage/index.js';
 import type { StoreEngine, StoreMeta } from './engine.js';
 import type { HeadState, PauseInfo } from './head-state.js';
 import { decodeIndexEntry, decodeUpgrade, decodeWitnessRecord, encodeProjection, writesDigest, type IndexEntry, type NsWrite, type ProjectionRecord } from './records.js';
@@ -49,6 +49,8 @@ export function stampOf(s: SignedIntention): string {
 export class Projector {
   private readonly machines = new Map<string, StateMachine>();
   private readonly handlers = new Map<string, SystemOpHandler>();
+  /** Frozen equivocators: author hex → the height of their fork point (DESIGN §3). */
+  private frozen = new Map<string, number>();
 
   constructor(
     private readonly storeId: StoreId,
@@ -76,6 +78,7 @@ export class Projector {
   /** Projects (head.projected, head.seq] unless paused; returns the records written. `recent`: seqs this batch witnessed. */
   run(head: HeadState, recent?: ReadonlyMap<number, { signed: SignedIntention; entry: IndexEntry }>): ProjectedRecord[] {
     const out: ProjectedRecord[] = [];
+    this.frozen = this.loadFrozen();
     while (!head.paused && head.projected < head.seq) {
       const seq = head.projected + 1;
       try {
@@ -88,6 +91,23 @@ export class Projector {
       }
     }
     return out;
+  }
+
+  private loadFrozen(): Map<string, number> {
+    const out = new Map<string, number>();
+    const prefix = rowKey(this.storeId, 'frozen:');
+    for (const { key, value } of this.t.storeRows.getRange({ start: prefix, end: prefixEnd(prefix) })) {
+      const author = Buffer.from(key as Uint8Array).subarray(prefix.length).toString('latin1');
+      const forkPoint = own(value) as Hash;
+      const e = isZero(forkPoint) ? undefined : this.t.witnessIndex.get(hashKey(this.storeId, forkPoint));
+      out.set(author, e ? decodeIndexEntry(e).height : isZero(forkPoint) ? 0 : Number.MAX_SAFE_INTEGER);
+    }
+    return out;
+  }
+
+  /** Equivocators' names and fork heights, for info(). */
+  frozenAuthors(): string[] {
+    return [...this.loadFrozen().keys()];
   }
 
   private load(seq: number): { signed: SignedIntention; entry: IndexEntry } {
@@ -106,7 +126,9 @@ export class Projector {
     let cid: Cid = ZERO_CID;
     let code: number;
     let writes: NsWrite[] = [];
+    const forkHeight = this.frozen.size > 0 ? this.frozen.get(toHex(s.intention.author)) : undefined;
     if (!entry.envelopeOk) code = REJECTION.E_ENVELOPE;
+    else if (forkHeight !== undefined && entry.height > forkHeight) code = REJECTION.E_EQUIVOCATION;
     else {
       const env = decodeOps(s.intention.ops); // an unknown tag throws E_UNSUPPORTED_OP_VERSION: pause
       const input = { hash: s.hash, intention: s.intention, body: env.body };

@@ -22,6 +22,17 @@ export interface RebuildReport {
 
 class DryRun extends Error {}
 
+/** Drops a store's state and projection records and rewinds the draft head to seq 0 (inside a transaction). */
+export function resetProjection(env: StorageEnv, storeId: StoreId, draft: HeadState): void {
+  const t = env.tables;
+  const prefix = storeKey(storeId);
+  for (const key of t.projection.getKeys({ start: prefix, end: prefixEnd(prefix) })) t.projection.removeSync(Buffer.from(key as Uint8Array));
+  for (const key of t.state.getKeys({ start: prefix, end: prefixEnd(prefix) })) t.state.removeSync(Buffer.from(key as Uint8Array));
+  draft.projected = 0;
+  draft.stateHash = new Uint8Array(32);
+  draft.paused = null;
+}
+
 export function rebuildProjection(env: StorageEnv, storeId: StoreId, current: HeadState, projector: Projector, dryRun: boolean): RebuildReport {
   const t = env.tables;
   const prefix = storeKey(storeId);
@@ -33,11 +44,7 @@ export function rebuildProjection(env: StorageEnv, storeId: StoreId, current: He
   let report: RebuildReport | undefined;
   try {
     env.transaction(() => {
-      for (const key of t.projection.getKeys({ start: prefix, end: prefixEnd(prefix) })) t.projection.removeSync(Buffer.from(key as Uint8Array));
-      for (const key of t.state.getKeys({ start: prefix, end: prefixEnd(prefix) })) t.state.removeSync(Buffer.from(key as Uint8Array));
-      draft.projected = 0;
-      draft.stateHash = new Uint8Array(32);
-      draft.paused = null;
+      resetProjection(env, storeId, draft);
       const records = projector.run(draft);
       let differences = 0;
       let firstDifference: number | undefined;

@@ -64,10 +64,12 @@ export interface IndexEntry {
   readonly upgrade: Hash;
   /** False when an envelope rule is broken: it is witnessed as rejected(E_ENVELOPE). */
   readonly envelopeOk: boolean;
+  /** Position in its author's chain: storePrev's height + 1 (1 for an author's first). Equivocation freeze uses it. */
+  readonly height: number;
 }
 
 export function encodeIndexEntry(e: IndexEntry): Uint8Array {
-  const b = new Uint8Array(85);
+  const b = new Uint8Array(89);
   const v = new DataView(b.buffer);
   v.setBigUint64(0, BigInt(e.seq), true);
   v.setBigUint64(8, BigInt(e.hlc.wallMs), true);
@@ -75,6 +77,7 @@ export function encodeIndexEntry(e: IndexEntry): Uint8Array {
   b.set(e.author, 20);
   b.set(e.upgrade, 52);
   b[84] = e.envelopeOk ? 1 : 0;
+  v.setUint32(85, e.height, true);
   return b;
 }
 
@@ -86,6 +89,7 @@ export function decodeIndexEntry(b: Uint8Array): IndexEntry {
     author: b.slice(20, 52) as NodeId,
     upgrade: b.slice(52, 84) as Hash,
     envelopeOk: b[84] === 1,
+    height: v.getUint32(85, true),
   };
 }
 

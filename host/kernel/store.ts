@@ -15,7 +15,7 @@ import type { Call, QueryOutcome, StateReader } from './state-machine.js';
 import { TableStateReader } from './state-view.js';
 import { StoreReads, type AuthorTip } from './store-reads.js';
 import type { VerifyPool } from './verify-pool.js';
-import { rebuildProjection, type RebuildReport } from './rebuild.js';
+import { rebuildProjection, resetProjection, type RebuildReport } from './rebuild.js';
 
 export interface IngestItemError {
   readonly index: number;
@@ -62,6 +62,8 @@ export interface StoreInfo {
   readonly cid: Cid;
   readonly genesis: Hash | null;
   readonly localHead: Hash | null;
+  /** Authors frozen for equivocation (hex). */
+  readonly equivocators: string[];
 }
 
 export interface StoreDeps {
@@ -135,6 +137,7 @@ export class Store extends StoreReads {
       dag = new DagTxn(this.storeId, this.tables, draft, this.now);
       const r = fn(draft, dag);
       dag.flush();
+      if (dag.reproject) resetProjection(this.deps.env, this.storeId, draft); // an equivocator's applied writes go
       projected = this.projector.run(draft, new Map(dag.witnessed.map((w) => [w.seq, w])));
       if (draft.seq !== before) saveSignedHead(this.tables.storeRows, this.storeId, signHead(this.deps.nodeKey, this.storeId, draft.seq, draft.recordHash));
       saveHead(this.tables.storeRows, this.storeId, draft);
@@ -313,7 +316,7 @@ export class Store extends StoreReads {
     return {
       storeId: this.storeId, storeType: this.meta.storeType, meshId: this.meta.meshId, seq: h.seq, projected: h.projected,
       stateHash: new Uint8Array(h.stateHash), heads: this.heads(), floating: this.floatingCount(), evidence: this.evidenceCount(),
-      paused: h.paused, cid, genesis: h.genesis, localHead: h.local?.hash ?? null,
+      paused: h.paused, cid, genesis: h.genesis, localHead: h.local?.hash ?? null, equivocators: this.projector.frozenAuthors(),
     };
   }
 

@@ -128,17 +128,33 @@ describe('bad input', () => {
     expect((await store.resume())?.code).toBe('E_UNSUPPORTED_OP_VERSION'); // still unknown to this node
   });
 
-  it('keeps a second intention on one storePrev as evidence, never witnessed', async () => {
-    const { store, genesis } = await setup();
+  it('keeps a second intention on one storePrev as evidence and freezes the author at the fork point', async () => {
+    const a = await setup();
+    const { store, genesis } = a;
+    const carol = NodeKey.generate();
+    const c1 = signIntention(carol, { ...intention(store, { condition: [genesis.hash] }), author: carol.publicKey });
     const x = signIntention(bob, intention(store, { condition: [genesis.hash] }));
+    const x2 = signIntention(bob, intention(store, { storePrev: x.hash, wallMs: x.intention.timestamp.wallMs + 1 }));
     const y = signIntention(bob, intention(store, { condition: [genesis.hash], ops: encodeAppOps(encodeCounterOp('b', 2)) }));
-    const r = await store.ingest([encodeSigned(x), encodeSigned(y)]);
-    expect(r.witnessed).toBe(1);
-    expect(r.evidence).toBe(1);
+    const r1 = await store.ingest([c1, x, x2].map(encodeSigned));
+    expect(r1.witnessed).toBe(3);
+    expect(store.history().slice(1).map((e) => e.result)).toEqual([0, 0, 0]);
+    const r2 = await store.ingest([encodeSigned(y)]);
+    expect(r2.evidence).toBe(1);
     expect(store.has(y.hash)).toBe(true);
     expect(store.isWitnessed(y.hash)).toBe(false);
     expect((await store.ingest([encodeSigned(y)])).duplicates).toBe(1);
     expect([...store.syncItems()].map((i) => toHex(i.hash))).toContain(toHex(y.hash));
+    // Bob's intentions after the fork point were re-projected as rejected; carol's write stands.
+    expect(store.history().slice(1).map((e) => e.result)).toEqual([0, REJECTION.E_EQUIVOCATION, REJECTION.E_EQUIVOCATION]);
+    expect(store.info().equivocators).toEqual([toHex(bob.publicKey)]);
+    expect(store.verify().records).toBe(4);
+    // Another node that sees the fork the other way round ends with the same state.
+    const other = await createKernelNode();
+    const replica = await other.manager.create({ storeId: store.meta.storeId, storeType: COUNTER_STORE_TYPE });
+    await replica.ingest([store.getSigned(genesis.hash)!, ...[y, x, x2, c1].map(encodeSigned)]);
+    expect(toHex(replica.stateHash)).toBe(toHex(store.stateHash));
+    expect(replica.info().equivocators).toEqual([toHex(bob.publicKey)]);
   });
 
   it('refuses local deps that are not witnessed, and sorts the condition', async () => {
