@@ -8,8 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blake3, cidToString, LatticeError, type Cid } from '../model/index.js';
+import { packageRoot } from './package-root.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The package root, whether this runs from source (host/node) or built (dist/host/node).
+const ROOT = packageRoot();
 /** Where `lattice-guest-sdk` resolves to. */
 export const SDK_DIR = join(ROOT, 'guest-sdk', 'assembly');
 /** The pinned compiler options of every module. */
@@ -43,8 +45,10 @@ async function readSource(name: string, baseDir: string): Promise<string | null>
   if (sdk && !real.startsWith(SDK_DIR + sep)) return null;
   try {
     return await readFile(real, 'utf8');
-  } catch {
-    return null;
+  } catch (e) {
+    // asc probes several candidate paths per import: "not there" is an answer (null), anything else is a fault.
+    if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return null;
+    throw e;
   }
 }
 
