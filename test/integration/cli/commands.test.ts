@@ -16,7 +16,8 @@ async function startDaemon(t: TestContext, dataDir: string): Promise<Child> {
   return daemon;
 }
 
-describe('commands on the real node', () => {
+// Each command is a process that opens the node; on a busy 2-core CI machine a dozen of them take a while.
+describe('commands on the real node', { timeout: 240_000 }, () => {
   it('init, store create, exec, query, info, history: the same embedded and through a daemon', async (t) => {
     const dataDir = join(tempDir(t), 'node');
     const init = await lat(dataDir, 'init');
