@@ -6,8 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { blake3, cidToString, LatticeError, type Cid } from '../model/index.js';
+import { asCid, blake3, cidToString, LatticeError, type Cid } from '../model/index.js';
 import { packageRoot } from './package-root.js';
 
 // The package root, whether this runs from source (host/node) or built (dist/host/node).
@@ -119,7 +118,7 @@ async function compile(dir: string, write: boolean): Promise<BuiltModule> {
     throw new LatticeError('E_BUILD_FAILED', `${dir}: ${diagnostics || result.error?.message || 'no output'}`, { dir, diagnostics });
   }
   const bytes = new Uint8Array(binary);
-  const cid = blake3(bytes) as unknown as Cid;
+  const cid = asCid(blake3(bytes));
   const file = join(dir, outName);
   if (write) {
     mkdirSync(dirname(file), { recursive: true });
