@@ -147,12 +147,15 @@ export function serveConnection(socket: Socket, node: NodeApi, log?: Logger): ()
     for (const ac of streams.values()) ac.abort(new LatticeError('E_CLOSED', 'the daemon connection closed'));
     streams.clear();
   };
+  let refused = false;
   socket.on('data', (chunk: Buffer) => {
+    if (refused) return;
     let messages: Record<string, unknown>[];
     try {
       messages = reader.push(chunk);
     } catch (e) {
       // A client speaking garbage gets one error and is disconnected; the daemon goes on.
+      refused = true;
       log?.error('bad frame from a client: %s', asLatticeError(e).message);
       void send(socket, { id: 0, error: errorToWire(e) }).then(() => socket.end());
       return;
