@@ -1,129 +1,251 @@
-// The hot-fix gate (DESIGN §4.4): replay a store's witnessed history with a new module in a scratch LMDB
-// environment (never live state), comparing each app intention's result and writesDigest with the store's own
-// projection record. The first difference is explained by running the module that applied it on the same state:
-// the keys whose values differ (old → new), both results, both fuel figures.
-import { mkdtempSync, rmSync } from 'node:fs';
+// The hot-fix gate (DESIGN §4.4, docs/hotfix.md): replay a store's witnessed history with a candidate module and
+// compare each app intention's result and writesDigest with the store's own projection record. Everything the
+// kernel decided about the history (witness order, envelope verdicts, the module in force, system ops) is a fact of
+// the log and does not depend on the module, so the replay re-runs only the module: in witness order, it applies
+// each app intention with the candidate against a scratch LMDB environment that holds the module state alone, and
+// writes the candidate's write set there. While every write set is equal, the scratch state at each seq is the state
+// the original module saw (never live state is touched). The history is streamed in batches (one read of the live
+// tables and one scratch transaction per batch), so memory stays bounded whatever the store's size. The first
+// difference is explained by running the module that applied it on the same state: the keys whose values differ
+// (old → new), both results, both fuel figures.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  decodeProjection, StoreManager, writesDigest,
-  type ApplyInput, type ApplyOutcome, type Call, type CommandContext, type StateMachine, type StateReader, type Store, type Write,
+  decodeIndexEntry, decodeProjection, decodeUpgrade, decodeWitnessRecord, TableStateReader, writesDigest,
+  type ApplyOutcome, type ApplyInput, type NsWrite, type ProjectionRecord, type StateMachine, type StateReader, type Store,
 } from '../kernel/index.js';
-import { bytesEqual, cidToString, compareBytes, describeResult, DEFAULT_LIMITS, fromUtf8, LatticeError, MAX_KEY, MAX_VALUE, NodeKey, REJECTION, toHex, type Cid } from '../model/index.js';
-import { NS_MODULE, openStorage, seqKey } from '../storage/index.js';
+import {
+  bytesEqual, cidToString, compareBytes, decodeOps, decodeSigned, DEFAULT_LIMITS, describeResult, fromUtf8, isZero, LatticeError, MAX_KEY, MAX_VALUE,
+  REJECTION, toHex, type Cid, type ConsensusLimits, type Hash,
+} from '../model/index.js';
+import { hashKey, NS_MODULE, openStorage, own, seqKey, seqOfKey, stateKey, type StorageEnv, type Tables } from '../storage/index.js';
 import type { ReplayReport } from './api.js';
 import type { Node } from './node.js';
 
-const BATCH = 2048;
+/** Seqs per scratch transaction (and between yields to the event loop). */
+const BATCH = 4096;
+const SCRATCH_PREFIX = 'lattice-replay-';
 
-/** Keys as people read them: text when printable, else hex. */
-const readable = (b: Uint8Array | null | undefined): string | null => {
+export interface ReplayOptions {
+  /** Called after each batch with the seqs replayed so far and the store's projected seq. */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Bytes as people read them: printable runs as text, other runs as <hex>; 8 non-printable bytes also as an i64. */
+export function readable(b: Uint8Array | null | undefined): string | null {
   if (b === null || b === undefined) return null;
-  const s = fromUtf8(b);
-  return /^[\x20-\x7e]*$/.test(s) ? s : `0x${toHex(b)}`;
-};
+  if (b.length === 0) return '';
+  const printable = (x: number): boolean => x >= 0x20 && x < 0x7f && x !== 0x3c && x !== 0x3e;
+  if (b.every(printable)) return fromUtf8(b);
+  let out = '';
+  for (let i = 0; i < b.length; ) {
+    let j = i;
+    const text = printable(b[i]!);
+    while (j < b.length && printable(b[j]!) === text) j++;
+    out += text ? fromUtf8(b.subarray(i, j)) : `<${toHex(b.subarray(i, j))}>`;
+    i = j;
+  }
+  if (b.length === 8 && !b.every(printable)) out += ` (i64 ${new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0, true)})`;
+  return out;
+}
 
-/** The kernel's write-set canonical form: last write per key wins, namespaced, sorted by key. */
-function canonical(outcome: ApplyOutcome): { code: number; writes: { key: Uint8Array; value: Uint8Array | null }[] } {
+/** A write set as the kernel records it: oversized writes reject, last write per key wins, namespaced, sorted. */
+function canonical(outcome: ApplyOutcome): { code: number; writes: NsWrite[] } {
   if (outcome.code !== 0) return { code: outcome.code, writes: [] };
   const big = outcome.writes.find((w) => w.key.length > MAX_KEY || (w.value?.length ?? 0) > MAX_VALUE);
   if (big) return { code: big.key.length > MAX_KEY ? REJECTION.E_KEY_TOO_LARGE : REJECTION.E_VALUE_TOO_LARGE, writes: [] };
-  const byKey = new Map<string, Write>();
-  for (const w of outcome.writes) byKey.set(toHex(w.key), w);
-  const writes = [...byKey.values()].map((w) => ({ key: Uint8Array.of(NS_MODULE, ...w.key), value: w.value }));
-  writes.sort((a, b) => compareBytes(a.key, b.key));
-  return { code: 0, writes };
+  const byKey = new Map<string, NsWrite>();
+  for (const w of outcome.writes) byKey.set(Buffer.from(w.key).toString('latin1'), { key: Uint8Array.of(NS_MODULE, ...w.key), value: w.value });
+  return { code: 0, writes: [...byKey.values()].sort((a, b) => compareBytes(a.key, b.key)) };
 }
 
-/** Applies with the candidate module and checks every outcome against the original projection record. */
-class ComparingMachine implements StateMachine {
-  compared = 0;
-  /** The first divergence; once set, the machine refuses to go on (the scratch store pauses, the replay stops). */
-  divergence: Record<string, unknown> | null = null;
-  constructor(
-    private readonly node: Node,
-    private readonly original: Store,
-    private readonly candidate: StateMachine,
-  ) {}
-  get cid(): Cid {
-    return this.candidate.cid;
-  }
-  describe() {
-    return this.candidate.describe();
-  }
-  command(call: Call, state: StateReader, ctx: CommandContext) {
-    return this.candidate.command(call, state, ctx);
-  }
-  query(call: Call, state: StateReader) {
-    return this.candidate.query(call, state);
-  }
-  apply(input: ApplyInput, state: StateReader): ApplyOutcome {
-    if (this.divergence) throw new LatticeError('E_HOTFIX_DIVERGES', 'the replay already diverged');
-    const next = this.candidate.apply(input, state);
-    const seq = this.original.seqOf(input.hash);
-    const raw = seq === undefined ? undefined : this.node.env.tables.projection.get(seqKey(this.original.meta.storeId, seq));
-    if (seq === undefined || raw === undefined) return next; // not projected in the original: nothing to compare
-    const record = decodeProjection(new Uint8Array(raw));
-    const c = canonical(next);
-    this.compared++;
-    if (c.code === record.result && bytesEqual(writesDigest(c.writes, c.code), record.writesDigest)) return next;
-    this.divergence = this.explain(seq, input, state, next, record.cid);
-    throw new LatticeError('E_HOTFIX_DIVERGES', `the new module diverges at seq ${seq}`);
-  }
-
-  private explain(seq: number, input: ApplyInput, state: StateReader, next: ApplyOutcome, oldCid: Cid): Record<string, unknown> {
-    let prev: ApplyOutcome | null = null;
-    try {
-      prev = this.node.machines.get(oldCid, DEFAULT_LIMITS).apply(input, state);
-    } catch {
-      prev = null;
-    }
-    const oldW = prev ? canonical(prev) : { code: 0, writes: [] };
-    const newW = canonical(next);
-    const keys = new Map<string, { key: string | null; old: string | null; new: string | null }>();
-    const current = (k: Uint8Array): Uint8Array | undefined => state.get(k.subarray(1));
-    for (const w of oldW.writes) keys.set(toHex(w.key), { key: readable(w.key.subarray(1)), old: readable(w.value), new: readable(current(w.key)) });
-    for (const w of newW.writes) {
-      const e = keys.get(toHex(w.key)) ?? { key: readable(w.key.subarray(1)), old: readable(current(w.key)), new: null };
-      e.new = readable(w.value);
-      keys.set(toHex(w.key), e);
-    }
-    return {
-      seq,
-      intention: toHex(input.hash),
-      author: toHex(input.intention.author),
-      keys: [...keys.values()].filter((k) => k.old !== k.new),
-      result: { old: prev ? describeResult(oldW.code) : 'unknown', new: describeResult(newW.code) },
-      fuel: { old: prev?.fuel ?? null, new: next.fuel },
-      oldCid: cidToString(oldCid),
-      newCid: cidToString(this.candidate.cid),
-    };
-  }
+/** Where a diverging replay stopped: what the explanation needs. */
+interface Stop {
+  seq: number;
+  input: ApplyInput;
+  record: ProjectionRecord;
+  limits: ConsensusLimits;
+  next: ApplyOutcome;
 }
 
-/** Replays `store`'s witnessed history with `candidate` and reports whether every intention gives the same outcome. */
-export async function replayVerify(node: Node, store: Store, candidate: StateMachine, onProgress?: (done: number, total: number) => void): Promise<ReplayReport> {
-  const dir = mkdtempSync(join(tmpdir(), 'lattice-replay-'));
-  const env = openStorage(dir, { mapSize: 64 * 1024 ** 3 });
-  const comparing = new ComparingMachine(node, store, candidate);
-  const manager = new StoreManager({ env, nodeKey: NodeKey.generate() });
+/** Removes scratch dirs left by replays whose process is gone (a node killed mid-replay). */
+function sweepStaleScratch(): void {
+  let names: string[];
   try {
-    manager.register(store.meta.storeType, () => ({ machineFor: () => comparing }));
-    const scratch = await manager.create({ storeId: store.meta.storeId, storeType: store.meta.storeType, meshId: store.meta.meshId });
-    const total = store.seq;
-    for (let from = 1; from <= total; from += BATCH) {
-      const batch = store.witnessedFrom(from, Math.min(BATCH, total - from + 1));
-      if (batch.length === 0) break;
-      await scratch.ingest(batch);
-      if (comparing.divergence) return { equivalent: false, intentions: comparing.compared, firstDivergence: comparing.divergence };
-      const paused = scratch.info().paused;
-      if (paused) throw new LatticeError('E_HOST_FAULT', `replay paused at seq ${paused.seq}: ${paused.message}`, { paused });
-      onProgress?.(Math.min(total, from + batch.length - 1), total);
+    names = readdirSync(tmpdir()).filter((n) => n.startsWith(SCRATCH_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(SCRATCH_PREFIX.length).split('-')[0]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(tmpdir(), name), { recursive: true, force: true });
     }
-    return { equivalent: true, intentions: comparing.compared, firstDivergence: null };
+  }
+}
+
+/** The replay of one store: the live tables (read only) and the scratch environment with the module state. */
+class Replay {
+  compared = 0;
+  seq = 0;
+  private readonly live: Tables;
+  private readonly scratchState;
+  private readonly reader: StateReader;
+  private readonly limitsOf = new Map<string, ConsensusLimits>();
+
+  constructor(
+    private readonly store: Store,
+    live: Tables,
+    private readonly scratch: StorageEnv,
+    private readonly candidate: StateMachine,
+  ) {
+    this.live = live;
+    this.scratchState = scratch.tables.state;
+    this.reader = new TableStateReader(this.scratchState, store.meta.storeId, NS_MODULE);
+  }
+
+  get state(): StateReader {
+    return this.reader;
+  }
+
+  /** Replays seqs (this.seq, upto] in one scratch transaction; the first divergence stops it (its writes not kept). */
+  batch(upto: number): Stop | null {
+    const sid = this.store.meta.storeId;
+    const t = this.live;
+    return this.scratch.transaction(() => {
+      for (const { key, value } of t.witnessLog.getRange({ start: seqKey(sid, this.seq + 1), end: seqKey(sid, upto + 1) })) {
+        const seq = seqOfKey(key as Uint8Array);
+        const hash = decodeWitnessRecord(value).intentionHash;
+        const entryRaw = t.witnessIndex.get(hashKey(sid, hash));
+        const projRaw = t.projection.get(seqKey(sid, seq));
+        const bytes = t.intentions.get(Buffer.from(hash));
+        if (!entryRaw || !projRaw || !bytes) throw new LatticeError('E_HOST_FAULT', `seq ${seq} of store ${toHex(sid)} is missing its intention or records`, { seq });
+        const entry = decodeIndexEntry(entryRaw);
+        // Rejected by the envelope rules, or no module in force: the kernel decided it, whatever the module.
+        if (!entry.envelopeOk || isZero(entry.upgrade)) {
+          this.seq = seq;
+          continue;
+        }
+        const signed = decodeSigned(own(bytes), { verify: false });
+        if (!bytesEqual(signed.hash, hash)) throw new LatticeError('E_TAMPERED', `the intention of seq ${seq} does not hash to its witness record`, { seq });
+        const ops = decodeOps(signed.intention.ops);
+        if (ops.kind !== 'app') {
+          this.seq = seq;
+          continue;
+        }
+        const record = decodeProjection(projRaw);
+        const input: ApplyInput = { hash: signed.hash, intention: signed.intention, body: ops.body };
+        const next = this.candidate.apply(input, this.reader);
+        const c = canonical(next);
+        this.compared++;
+        if (c.code !== record.result || !bytesEqual(writesDigest(c.writes, c.code), record.writesDigest)) {
+          return { seq, input, record, limits: this.limits(entry.upgrade), next };
+        }
+        for (const w of c.writes) {
+          const k = stateKey(sid, w.key[0]!, w.key.subarray(1));
+          if (w.value === null) this.scratchState.removeSync(k);
+          else this.scratchState.putSync(k, w.value);
+        }
+        this.seq = seq;
+      }
+      this.seq = Math.max(this.seq, upto);
+      return null;
+    });
+  }
+
+  /** The consensus limits an upgrade put in force (the old module ran under them). */
+  private limits(upgrade: Hash): ConsensusLimits {
+    const id = toHex(upgrade);
+    let l = this.limitsOf.get(id);
+    if (!l) {
+      const raw = this.live.upgrades.get(hashKey(this.store.meta.storeId, upgrade));
+      l = raw ? decodeUpgrade(raw).limits : DEFAULT_LIMITS;
+      this.limitsOf.set(id, l);
+    }
+    return l;
+  }
+}
+
+/** The first divergence as the CLI reports it: what differs, both results, both fuel figures. */
+async function explain(node: Node, stop: Stop, state: StateReader, candidate: Cid): Promise<Record<string, unknown>> {
+  const oldCid = stop.record.cid;
+  let prev: ApplyOutcome | null = null;
+  let prevError: string | undefined;
+  try {
+    prev = (await node.machines.load(oldCid, stop.limits)).apply(stop.input, state);
+  } catch (e) {
+    prevError = (e as Error).message; // the old module is gone from this node: report what is known
+  }
+  const oldW = prev ? canonical(prev) : null;
+  const newW = canonical(stop.next);
+  const current = (nsKey: Uint8Array): Uint8Array | undefined => state.get(nsKey.subarray(1));
+  // Each key either module writes: its value after the old module's apply and after the new one's.
+  const keys = new Map<string, { key: Uint8Array; old: Uint8Array | null | undefined; new: Uint8Array | null | undefined; writtenBy: Set<string> }>();
+  const entry = (k: Uint8Array) => {
+    const id = toHex(k);
+    let e = keys.get(id);
+    if (!e) keys.set(id, (e = { key: k, old: current(k) ?? null, new: current(k) ?? null, writtenBy: new Set() }));
+    return e;
+  };
+  for (const w of oldW?.writes ?? []) {
+    const e = entry(w.key);
+    e.old = w.value;
+    e.writtenBy.add('old');
+  }
+  for (const w of newW.writes) {
+    const e = entry(w.key);
+    e.new = w.value;
+    e.writtenBy.add('new');
+  }
+  const same = (a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean => (a ?? null) === null ? (b ?? null) === null : b != null && bytesEqual(a!, b);
+  const differing = [...keys.values()].filter((k) => !same(k.old, k.new));
+  // Keys only one module wrote and that end equal (a set and delete of a key that was absent): the write sets differ.
+  const writeSetOnly = [...keys.values()].filter((k) => same(k.old, k.new) && k.writtenBy.size === 1);
+  const write = (w: NsWrite) => ({ key: readable(w.key.subarray(1)), value: w.value === null ? 'deleted' : readable(w.value) });
+  return {
+    seq: stop.seq,
+    intention: toHex(stop.input.hash),
+    author: toHex(stop.input.intention.author),
+    keys: differing.map((k) => ({ key: readable(k.key.subarray(1)), old: readable(k.old), new: readable(k.new) })),
+    writtenByOneOnly: writeSetOnly.map((k) => ({ key: readable(k.key.subarray(1)), by: [...k.writtenBy][0], value: readable(k.new) })),
+    writes: { old: oldW ? oldW.writes.map(write) : null, new: newW.writes.map(write) },
+    result: { old: describeResult(stop.record.result), new: describeResult(newW.code) },
+    fuel: { old: prev?.fuel ?? null, new: stop.next.fuel },
+    ...(prev && canonical(prev).code !== stop.record.result ? { note: 'the old module does not reproduce its own record on this state' } : {}),
+    ...(prevError ? { oldModuleError: prevError } : {}),
+    oldCid: cidToString(oldCid),
+    newCid: cidToString(candidate),
+  };
+}
+
+/**
+ * Replays `store`'s history with `candidate` up to its projected seq (catching up with intentions projected while it
+ * runs) and reports whether every app intention gives the same result and write set as its projection record.
+ */
+export async function replayVerify(node: Node, store: Store, candidate: StateMachine, options: ReplayOptions | ((done: number, total: number) => void) = {}): Promise<ReplayReport> {
+  const opts: ReplayOptions = typeof options === 'function' ? { onProgress: options } : options;
+  opts.signal?.throwIfAborted();
+  sweepStaleScratch();
+  const dir = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
+  let env: StorageEnv | undefined;
+  try {
+    env = openStorage(dir, { mapSize: 64 * 1024 ** 3 });
+    const replay = new Replay(store, node.env.tables, env, candidate);
+    for (let end = store.info().projected; replay.seq < end; end = store.info().projected) {
+      const stop = replay.batch(Math.min(end, replay.seq + BATCH));
+      if (stop) return { equivalent: false, intentions: replay.compared, firstDivergence: await explain(node, stop, replay.state, candidate.cid) };
+      opts.onProgress?.(replay.seq, end);
+      await new Promise<void>((r) => setImmediate(r)); // the node keeps serving between batches
+      opts.signal?.throwIfAborted();
+    }
+    return { equivalent: true, intentions: replay.compared, firstDivergence: null };
   } finally {
-    await manager.close();
-    await env.close();
+    await env?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

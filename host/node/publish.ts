@@ -1,17 +1,24 @@
 // `lattice module publish` (DESIGN §4.3, §4.4): lint and store the module, then register it in the mesh's root
 // store. A new CID for a type that already has stores is a hot-fix: every store of the type is replayed with it
 // first, and the ModuleUpgrades are written only if all are equivalent (all or nothing); else E_HOTFIX_DIVERGES
-// with the first divergence.
+// with the first divergence. The replays only read the stores; nothing is written before every store has passed, so a
+// refusal, or a node stopped mid-replay, leaves every store and the registry on the old module.
 import { encodeSystemOp } from '../kernel/index.js';
 import { cidToString, DEFAULT_LIMITS, LatticeError, toHex } from '../model/index.js';
 import type { PublishResult } from './api.js';
-import { replayVerify } from './hotfix.js';
+import { replayVerify, type ReplayOptions } from './hotfix.js';
 import type { Node } from './node.js';
 import { ROOT_STORE_TYPE } from './root-store.js';
 
 const STORE_TYPE = /^[a-z0-9][a-z0-9_-]*:[a-z0-9][a-z0-9_.-]*$/i;
 
-export async function publishModule(node: Node, wasm: Uint8Array, storeType: string, mesh?: string): Promise<PublishResult> {
+export interface PublishOptions {
+  /** Progress of each store's replay: the store (hex id), seqs replayed, the store's projected seq. */
+  onProgress?: (storeId: string, done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export async function publishModule(node: Node, wasm: Uint8Array, storeType: string, mesh?: string, options: PublishOptions = {}): Promise<PublishResult> {
   if (!STORE_TYPE.test(storeType) || storeType.length > 128 || storeType === ROOT_STORE_TYPE) {
     throw new LatticeError('E_BAD_ARGUMENT', `a store type is namespace:name (letters, digits, - _ .), not ${JSON.stringify(storeType)}`, { storeType });
   }
@@ -25,11 +32,20 @@ export async function publishModule(node: Node, wasm: Uint8Array, storeType: str
 
   const stores = [];
   for (const meta of node.manager.list()) {
-    if (meta.storeType === storeType && toHex(meta.meshId) === toHex(meshId)) stores.push(await node.store(meta.storeId));
+    if (meta.storeType !== storeType || toHex(meta.meshId) !== toHex(meshId)) continue;
+    const store = await node.store(meta.storeId);
+    // A replica whose Genesis has not arrived has no history to check and cannot take an upgrade yet; it gets the
+    // upgrade by sync, and its node verifies it then (DESIGN §4.4).
+    if (store.info().genesis !== null) stores.push(store);
   }
   let intentions = 0;
   for (const store of stores) {
-    const report = await replayVerify(node, store, machine);
+    const id = toHex(store.meta.storeId);
+    const replay: ReplayOptions = {
+      ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress!(id, done, total) } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    const report = await replayVerify(node, store, machine, replay);
     intentions += report.intentions;
     if (!report.equivalent) {
       throw new LatticeError('E_HOTFIX_DIVERGES', `the new module diverges from store ${toHex(store.meta.storeId)}'s history at seq ${String(report.firstDivergence?.['seq'])}: make a new store type and migrate`, {
