@@ -363,9 +363,10 @@ export class NetworkService implements SyncHost {
     // A store id bound to one mesh is refused in another (DESIGN §6), so a node in two meshes never serves a store
     // of one to a member of the other. A store not here yet is judged by the mesh named (the handler answers).
     if (meta && !bytesEqual(meta.meshId, header.meshId)) throw new LatticeError('E_UNAUTHORIZED', 'that store is not in that mesh');
-    // A push of a store this node does not hold yet (a joiner before its clone) is answered E_UNKNOWN_STORE by the
-    // handler, uncharged: the pusher could not know, and nothing is ingested.
-    if (!meta && header.kind === 'push') return;
+    // A push of a store this node does not hold yet, or of a mesh whose root it is still cloning (a joiner), is not
+    // charged to the pusher, which could not know: the handler answers E_UNKNOWN_STORE, or the kernel holds what
+    // it cannot authorize yet.
+    if (header.kind === 'push' && (!meta || this.node.openedStore(header.meshId)?.info().genesis == null)) return;
     if (!this.node.config().meshes.some((m) => m.meshId === toHex(header.meshId!))) throw new LatticeError('E_NOT_A_MEMBER', 'this node is not in that mesh');
     const status = this.node.mesh(header.meshId).status(remote);
     if (status !== 'active') throw new LatticeError('E_UNAUTHORIZED', `the peer is ${status === 'revoked' ? 'revoked from' : 'not a member of'} this mesh`);

@@ -62,6 +62,8 @@ const NEG_FRAME_LIMIT = 200 * 1024;
 export const CHAIN_LIMIT = 1024;
 const CHAIN_ROUNDS = 64;
 const CLONE_BATCH = 4096;
+/** Hashes per `get`: 32 bytes each, well inside one frame. */
+const GET_LIST = 4096;
 
 /** Chunks a list of byte strings so each message stays inside the frame budget. */
 function* chunks(items: Uint8Array[], budget = FRAME_BUDGET): Generator<Uint8Array[]> {
@@ -313,8 +315,8 @@ export class SyncService {
         if (r.output === null) break;
         await stream.send({ t: 'neg', storeId: store.storeId, msg: r.output }, this.abort.signal);
       }
-      for (let i = 0; i < need.length; i += MAX_LIST) {
-        await stream.send({ t: 'get', storeId: store.storeId, hashes: need.slice(i, i + MAX_LIST) as Hash[] }, this.abort.signal);
+      for (let i = 0; i < need.length; i += GET_LIST) {
+        await stream.send({ t: 'get', storeId: store.storeId, hashes: need.slice(i, i + GET_LIST) as Hash[] }, this.abort.signal);
         const got: Uint8Array[] = [];
         for (;;) {
           const reply = await stream.expect('intentions', this.abort.signal);
@@ -349,17 +351,14 @@ export class SyncService {
         await stream.send({ t: 'neg', storeId: store.storeId, msg: neg.respond(m.msg) }, this.abort.signal);
       } else if (m.t === 'get') {
         const found: Uint8Array[] = [];
-        const missing: Hash[] = [];
         for (const h of m.hashes) {
           const s = store.getSigned(h);
           if (s) found.push(s);
-          else missing.push(h);
         }
         const batches = [...chunks(found)];
         if (batches.length === 0) batches.push([]);
         for (let i = 0; i < batches.length; i++) {
-          const last = i === batches.length - 1;
-          await stream.send({ t: 'intentions', storeId: store.storeId, intentions: batches[i]!, ...(last && missing.length ? { missing } : {}), done: last }, this.abort.signal);
+          await stream.send({ t: 'intentions', storeId: store.storeId, intentions: batches[i]!, done: i === batches.length - 1 }, this.abort.signal);
           this.metrics.sent += batches[i]!.length;
         }
       } else if (m.t === 'intentions') {
