@@ -52,6 +52,8 @@ export interface StorageEnv {
 export interface StorageOptions {
   /** LMDB map size in bytes (default 8 GiB; the file grows as needed). */
   mapSize?: number;
+  /** false: skip fsync on commit (scratch environments and tests that do not test durability). Default true. */
+  durable?: boolean;
 }
 
 const TABLE_NAMES = [
@@ -67,6 +69,7 @@ export function openStorage(path: string, options: StorageOptions = {}): Storage
     root = open<Uint8Array, Buffer>({
       path,
       overlappingSync: false,
+      noSync: options.durable === false,
       maxDbs: 32,
       mapSize: options.mapSize ?? 8 * 1024 ** 3,
       keyEncoding: 'binary',

@@ -22,9 +22,9 @@ export interface KernelNode {
 export const tempDir = (prefix = 'lattice-kernel-'): string => mkdtempSync(join(tmpdir(), prefix));
 
 /** Opens a node's storage and manager; cleans up at the end of the current test unless `keep`. */
-export async function createKernelNode(options: { dir?: string; key?: NodeKey; openers?: Record<string, StoreOpener>; pool?: VerifyPool; now?: () => number; keep?: boolean } = {}): Promise<KernelNode> {
+export async function createKernelNode(options: { dir?: string; key?: NodeKey; openers?: Record<string, StoreOpener>; pool?: VerifyPool; now?: () => number; keep?: boolean; durable?: boolean } = {}): Promise<KernelNode> {
   const dir = options.dir ?? tempDir();
-  const env = openStorage(dir, { mapSize: 1024 ** 3 });
+  const env = openStorage(dir, { mapSize: 1024 ** 3, durable: options.durable ?? true });
   const key = options.key ?? NodeKey.generate();
   const manager = new StoreManager({
     env, nodeKey: key, openers: options.openers ?? { [COUNTER_STORE_TYPE]: nativeCounterOpener },

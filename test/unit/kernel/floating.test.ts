@@ -42,7 +42,7 @@ function assertCausal(store: Store): void {
 }
 
 async function replica(storeId: StoreId): Promise<Store> {
-  const node = await createKernelNode();
+  const node = await createKernelNode({ durable: false }); // order, not durability, is under test here
   return node.manager.create({ storeId, storeType: COUNTER_STORE_TYPE });
 }
 
