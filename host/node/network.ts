@@ -192,9 +192,7 @@ export class NetworkService implements SyncHost {
   private closeRevoked(meshId: StoreId): void {
     const view = this.node.mesh(meshId);
     for (const c of this.transport.connections()) {
-      if (c.isClosed || view.status(c.remoteNodeId) !== 'revoked') continue;
-      const elsewhere = this.node.config().meshes.some((m) => this.node.mesh(fromHex(m.meshId, 16) as StoreId).status(c.remoteNodeId) === 'active');
-      if (!elsewhere) void c.close('revoked');
+      if (!c.isClosed && view.status(c.remoteNodeId) === 'revoked' && !this.admits(c.remoteNodeId)) void c.close('revoked');
     }
   }
 
@@ -352,7 +350,16 @@ export class NetworkService implements SyncHost {
     return this.node.config().meshes.some((m) => this.node.mesh(fromHex(m.meshId, 16) as StoreId).status(remote) === 'active');
   }
 
+  admits(remote: NodeId): boolean {
+    const meshes = this.node.config().meshes.map((m) => this.node.mesh(fromHex(m.meshId, 16) as StoreId).status(remote));
+    return !meshes.includes('revoked') || meshes.includes('active');
+  }
+
   authorize(remote: NodeId, header: RequestHeader): void {
+    if (!this.admits(remote)) {
+      for (const c of this.transport.connections()) if (bytesEqual(c.remoteNodeId, remote)) void c.close('revoked');
+      throw new LatticeError('E_UNAUTHORIZED', 'the peer is revoked from this mesh');
+    }
     if (header.kind === 'join') return;
     if (header.kind === 'ping' || header.kind === 'module') {
       if (!this.activeSomewhere(remote)) throw new LatticeError('E_UNAUTHORIZED', 'only members of a mesh of this node may ask this');

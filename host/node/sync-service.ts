@@ -40,6 +40,8 @@ export interface SyncStore {
 export interface SyncHost {
   /** Throws E_UNAUTHORIZED / E_NOT_A_MEMBER when `remote` may not make this request. */
   authorize(remote: NodeId, header: RequestHeader): void;
+  /** False for a node this one refuses to talk to at all (revoked, and a member of none of its meshes). */
+  admits(remote: NodeId): boolean;
   store(storeId: StoreId): SyncStore | undefined;
   join(remote: NodeId, join: Join): Promise<JoinReply>;
   moduleBytes(cid: Cid): Uint8Array | undefined;
@@ -142,7 +144,10 @@ export class SyncService {
   start(): void {
     void (async () => {
       try {
-        for await (const conn of this.transport.incoming(this.abort.signal)) this.serveConnection(conn);
+        for await (const conn of this.transport.incoming(this.abort.signal)) {
+          if (this.host.admits(conn.remoteNodeId)) this.serveConnection(conn);
+          else void conn.close('revoked');
+        }
       } catch (e) {
         if (!this.closed) log.error('incoming loop ended: %s', asLatticeError(e).message);
       }
