@@ -8,6 +8,7 @@ import {
 import { saveCheckpoint, saveHead, saveSignedHead, cloneHead, loadHead, type HeadState, type PauseInfo } from './head-state.js';
 import { AUTH_HOLD, DagTxn, SKEW_HOLD, type WitnessedItem } from './dag.js';
 import { signHead, verifyAll, verifyTail, type VerifyReport } from './chain.js';
+import type { StoreMeta } from './engine.js';
 import { Projector, type ProjectedRecord } from './projector.js';
 import type { Call, QueryOutcome, StateReader } from './state-machine.js';
 import { TableStateReader } from './state-view.js';
