@@ -66,7 +66,6 @@ describe('negentropy malformed messages', () => {
     const b = buildTree(sample(4, 2500).concat(sample(3, 2800)));
     const real = runSession(a, b, 4096, 4096).messages.map((h) => fromHex(h));
     const rand = prng(99);
-    const started = Date.now();
     let ok = 0;
     let bad = 0;
     for (let k = 0; k < 3000; k++) {
@@ -91,7 +90,6 @@ describe('negentropy malformed messages', () => {
     }
     expect(ok).toBeGreaterThan(100);
     expect(bad).toBeGreaterThan(100);
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('API misuse is E_BAD_ARGUMENT', () => {
