@@ -22,6 +22,15 @@ describe('lattice entry point', () => {
     for (const verb of ['invite', 'join', 'list', 'revoke']) expect(peer.stdout).toMatch(new RegExp(`^\\s+peer ${verb}\\b`, 'm'));
   });
 
+  it('lattice help <command> shows that command; an unknown one is a typed error', async () => {
+    const help = await runCli(['help', 'store', 'exec']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('$ lattice store exec STORE METHOD [ARGS...]');
+    const unknown = await runCli(['help', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error\[E_BAD_ARGUMENT\]: .*nope/);
+  });
+
   it('every command documents --json and --data-dir', async () => {
     const { stdout } = await runCli(['store', 'exec', '--help']);
     expect(stdout).toContain('--json');
