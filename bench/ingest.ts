@@ -62,6 +62,7 @@ async function ingestRun(w: { storeId: StoreId; genesis: Uint8Array; items: Uint
   const n = await node(dir);
   const store = await n.manager.create({ storeId: w.storeId, storeType: COUNTER_STORE_TYPE });
   await store.ingest([w.genesis]);
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   let done = 0;
   let truncated = false;
@@ -80,11 +81,12 @@ async function ingestRun(w: { storeId: StoreId; genesis: Uint8Array; items: Uint
   }
   await pending;
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
   const info = store.info();
   if (info.seq !== done + 1 || info.floating !== 0) throw new Error(`ingest bench: seq ${info.seq}, floating ${info.floating}, expected ${done + 1}`);
   await n.close();
   rmSync(dir, { recursive: true, force: true });
-  return { perSec: (done * 1000) / ms, done, truncated };
+  return { perSec: (done * 1000) / ms, done, truncated, cpuUsPerItem: (cpu.user + cpu.system) / done };
 }
 
 async function poolBound(items: SignedIntention[], forMs = 2000): Promise<number> {
@@ -126,10 +128,19 @@ const rows: BenchRow[] = [];
 const w = await workload(Math.max(...COUNTS));
 const sample = w.items.slice(0, 8192).map((b) => decodeSigned(b, { verify: false }));
 let k = 0;
+const cpuVerify0 = process.cpuUsage();
+let verifies = 0;
 const oneCore = measure(() => {
+  verifies++;
   const s = sample[k++ % sample.length]!;
   verifySignature(s.intention.author, s.hash, s.signature);
 }, { minMs: 2000 });
+const cpuVerify = process.cpuUsage(cpuVerify0);
+// CPU time per verify and per ingested intention (all threads of the process): unlike wall-clock rates, their ratio
+// barely moves with the load of a shared machine. verify CPU / ingest CPU is the share of a perfectly parallel
+// verify-only bound that ingest reaches on otherwise idle cores.
+const verifyCpu = { name: 'ed25519 verify, CPU per verify', value: (cpuVerify.user + cpuVerify.system) / verifies, unit: 'cpu-us' };
+rows.push(verifyCpu);
 const bound1 = { name: 'ed25519 verify, one core', value: oneCore, unit: 'verifies/s' };
 rows.push(bound1);
 const bound2 = { name: 'ed25519 verify, pool of 2 workers', value: await poolBound(sample), unit: 'verifies/s' };
@@ -141,7 +152,9 @@ for (const count of COUNTS) {
     const adjacent = { name: `ed25519 verify, pool of 2, before ${count / 1000}k batch ${batch}`, value: await poolBound(sample, 1000), unit: 'verifies/s' };
     const r = await ingestRun(w, count, batch);
     const q = { name: `ingest ${count / 1000}k, batch ${batch}`, value: r.perSec, unit: 'intentions/s', ...(r.truncated ? { truncatedAt: r.done } : {}) };
-    rows.push(adjacent, q);
+    const cpuRow = { name: `ingest ${count / 1000}k, batch ${batch}, CPU per intention`, value: r.cpuUsPerItem, unit: 'cpu-us' };
+    rows.push(adjacent, q, cpuRow);
+    rows.push(ratioRow(`ingest ${count / 1000}k batch ${batch}: verify CPU / ingest CPU`, verifyCpu, cpuRow));
     rows.push(ratioRow(`ingest ${count / 1000}k batch ${batch} / adjacent verify pool of 2`, q, adjacent));
     rows.push(ratioRow(`ingest ${count / 1000}k batch ${batch} / verify pool of 2`, q, bound2));
     rows.push(ratioRow(`ingest ${count / 1000}k batch ${batch} / verify one core`, q, bound1));
