@@ -71,6 +71,8 @@ export async function runSim(options: SimOptions = {}): Promise<SimResult> {
   const random = rng(options.seed ?? 7);
   const log = options.log ?? (() => undefined);
   const network = new ChannelNetwork({ latencyMs: options.latencyMs ?? 2, jitterMs: options.jitterMs ?? 3, seed: options.seed ?? 7 });
+  // Every node's data-dir lock listens for process exit: n nodes in one process are not a listener leak.
+  process.setMaxListeners(Math.max(process.getMaxListeners(), 2 * n + 10));
   const root = mkdtempSync(join(tmpdir(), 'lattice-sim-'));
   const nodes: Node[] = [];
   const t0 = Date.now();

@@ -1,0 +1,59 @@
+// Bootstrap clone over real Iroh on loopback (DESIGN §7): two local nodes in one process; the first holds a kv
+// store of N intentions (BENCH_CLONE_N, default 100k, from one writer member), the second joins the mesh and
+// clones it in witness order. Reports intentions/s of the clone (target ≥ 20k/s), wire bytes per intention, and
+// the simulator's figures (BENCH_SIM_NODES nodes, default 10) for rounds, messages, bytes and gap recoveries.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initNode, openNode, type Node } from '../host/node/node.js';
+import { addWriter } from '../test/helpers/node-writer.js';
+import { runSim } from '../test/sim/sim.js';
+import { sampleMemory, writeResults, type BenchRow } from './lib.js';
+
+const N = Number(process.env['BENCH_CLONE_N'] ?? 100_000);
+const SIM_NODES = Number(process.env['BENCH_SIM_NODES'] ?? 10);
+const rows: BenchRow[] = [];
+const root = mkdtempSync(join(tmpdir(), 'lattice-bench-clone-'));
+const nodes: Node[] = [];
+try {
+  const [ia, ib] = [await initNode(join(root, 'a')), await initNode(join(root, 'b'))];
+  const a = await openNode({ dataDir: ia.dataDir, network: true });
+  nodes.push(a);
+  await a.storeCreate('core:kvstore', 'kv');
+  const writer = await addWriter(a);
+  const store = a.openedStore(a.resolveStore('kv').storeId)!;
+  const t0 = performance.now();
+  for (let done = 0; done < N; done += 10_000) {
+    await store.ingest(writer.next(Math.min(10_000, N - done)));
+    sampleMemory();
+  }
+  const fillMs = performance.now() - t0;
+  rows.push({ name: `ingest ${N} (filling the source)`, value: (N / fillMs) * 1000, unit: 'intentions/s' });
+
+  const b = await openNode({ dataDir: ib.dataDir, network: true });
+  nodes.push(b);
+  const { token } = await a.peerInvite({});
+  const bytesBefore = a.network!.sync.metrics.bytes;
+  const t1 = performance.now();
+  const joined = await b.peerJoin(token); // clones the root store, then the kv store in witness order
+  const cloneMs = performance.now() - t1;
+  const seq = b.openedStore(b.resolveStore('kv').storeId)!.seq;
+  if (joined.stores !== 1 || seq !== store.seq) throw new Error(`clone incomplete: ${seq} of ${store.seq}`);
+  if ((await b.storeInfo('kv')).stateHash !== (await a.storeInfo('kv')).stateHash) throw new Error('state hashes differ after the clone');
+  const bytes = a.network!.sync.metrics.bytes - bytesBefore;
+  rows.push({ name: `bootstrap clone of ${store.seq} intentions over Iroh (join included)`, value: (store.seq / cloneMs) * 1000, unit: 'intentions/s', ms: Math.round(cloneMs), target: 20_000 });
+  rows.push({ name: 'clone wire bytes per intention', value: bytes / store.seq, unit: 'bytes' });
+  sampleMemory();
+  for (const n of nodes.splice(0)) await n.close();
+
+  const sim = await runSim({ nodes: SIM_NODES });
+  rows.push({ name: `simulator ${sim.nodes} nodes: converged`, value: sim.converged ? 1 : 0, unit: 'bool' });
+  rows.push({ name: `simulator ${sim.nodes} nodes: rounds to convergence`, value: sim.roundsToConvergence, unit: 'rounds' });
+  rows.push({ name: `simulator ${sim.nodes} nodes: messages`, value: sim.messages, unit: 'frames', writes: sim.writes, links: sim.links });
+  rows.push({ name: `simulator ${sim.nodes} nodes: bytes`, value: sim.bytes, unit: 'bytes' });
+  rows.push({ name: `simulator ${sim.nodes} nodes: gap recoveries`, value: sim.gapRecoveries, unit: 'count' });
+  writeResults('clone', rows);
+} finally {
+  for (const n of nodes) await n.close().catch(() => undefined);
+  rmSync(root, { recursive: true, force: true });
+}
