@@ -1,0 +1,82 @@
+// A node killed during a hot-fix verification (DESIGN §4.4: the replay never touches live state) restarts on the old
+// module with its state intact: a child process publishes an equivalent module over a store of 6000 intentions and
+// is killed with SIGKILL after its first replay batch; reopened, the registry and the store still name the old CID,
+// the state hash and the chain are as before, and the next replay removes the dead child's scratch environment.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { beforeAll, expect, it } from 'vitest';
+import { fromHex, type StoreId } from '../../../host/model/index.js';
+import { openNode } from '../../../host/node/node.js';
+import { addMembers, Authors, counterHistory, createNode, ingestAll, ROOT, tempDir, variant } from './helpers.js';
+
+let fast: Uint8Array;
+beforeAll(async () => {
+  fast = await variant('counter-fast');
+}, 120_000);
+
+const COUNT = 6000;
+const CHILD = join(ROOT, 'test', 'integration', 'hotfix', 'publish-child.ts');
+
+/** Runs the child until its first replay progress line, kills it with SIGKILL; returns that line and the pid. */
+function publishAndKill(dataDir: string, wasmFile: string): Promise<{ pid: number; progress: { done: number; total: number }; lines: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, wasmFile, 'demo:counter', 'hold'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    let stderr = '';
+    let progress: { done: number; total: number } | null = null;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 75_000);
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      const m = JSON.parse(line) as { event: string; done: number; total: number };
+      if (m.event === 'progress' && !progress) {
+        progress = { done: m.done, total: m.total };
+        child.kill('SIGKILL');
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (progress && signal === 'SIGKILL') resolve({ pid: child.pid!, progress, lines });
+      else reject(new Error(`child exited (${signal ?? code}) without being killed mid-replay: ${lines.join(' | ')} ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+it('a node killed mid-verification restarts on the old module with its state intact', { timeout: 120_000 }, async () => {
+  const { node, dataDir } = await createNode();
+  const { storeId: id } = await node.storeCreate('demo:counter', 'clicks');
+  const store = await node.store(fromHex(id, 16) as StoreId);
+  const authors = new Authors(store, 4, 7);
+  await addMembers(node, authors.keys);
+  await ingestAll(store, counterHistory(store, authors, COUNT, (i) => `k${i % 100}`), 2000);
+  const before = await node.storeInfo('clicks');
+  const registry = (await node.moduleList()).find((m) => m.storeType === 'demo:counter')!.cid;
+  await node.close();
+
+  const wasmFile = join(tempDir(), 'counter-fast.wasm');
+  writeFileSync(wasmFile, fast);
+  const killed = await publishAndKill(dataDir, wasmFile);
+  expect(killed.progress.done).toBeGreaterThan(0);
+  expect(killed.progress.done).toBeLessThan(killed.progress.total);
+  expect(killed.lines.some((l) => l.includes('"event":"done"'))).toBe(false);
+  const scratch = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`lattice-replay-${killed.pid}-`));
+  expect(scratch()).toHaveLength(1); // the dead child's scratch env is still there
+
+  const reopened = await openNode({ dataDir });
+  try {
+    const after = await reopened.storeInfo('clicks');
+    expect(after).toMatchObject({ seq: before.seq, stateHash: before.stateHash, cid: before.cid, paused: false });
+    expect((await reopened.moduleList()).find((m) => m.storeType === 'demo:counter')!.cid).toBe(registry);
+    expect((await reopened.storeVerify('clicks')).ok).toBe(true);
+    expect((await reopened.storeHistory('clicks', { from: before.seq })).map((e) => e.seq)).toEqual([before.seq]);
+    // The node works on: the next check sweeps the dead child's scratch env and passes.
+    expect(await reopened.moduleReplay('clicks', fast)).toEqual({ equivalent: true, intentions: COUNT, firstDivergence: null });
+    expect(scratch()).toEqual([]);
+    expect(existsSync(wasmFile)).toBe(true);
+  } finally {
+    await reopened.close();
+  }
+});
