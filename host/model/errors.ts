@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   E_UNKNOWN_METHOD: 'the module has no such method',
   E_BAD_ARGUMENT: 'an argument is missing or malformed',
   E_BUILD_FAILED: 'compiling a module failed',
+  E_MODULE_TEST_FAILED: "a module's test failed (an expectation was not met)",
   E_HOTFIX_DIVERGES: 'replaying history with the new module gives a different result',
   // network and mesh (DESIGN §6, §7)
   E_FRAME_TOO_LARGE: 'a wire frame exceeds the frame limit',

@@ -51,7 +51,7 @@ export default class ModuleTest extends LatticeCommand<typeof ModuleTest> {
 }
 
 // Two causal orders that end in different states are the replay check's kind of failure (E_HOTFIX_DIVERGES, with the
-// orders); a step whose expectation fails is reported with E_GUEST_REJECTED and the failures.
+// orders); a step whose expectation fails is reported with E_MODULE_TEST_FAILED and the failures.
 function testFailure(dir: string, answer: { passed: boolean; cid: string; files: FileResult[] }): LatticeError {
   const failed = answer.files.filter((f) => !f.passed);
   const diverging = failed.find((f) => f.divergence !== null);
@@ -60,5 +60,5 @@ function testFailure(dir: string, answer: { passed: boolean; cid: string; files:
     return new LatticeError('E_HOTFIX_DIVERGES', `${diverging.file}: two causal orders of the same intentions end in different states`, { ...answer, firstDivergence: diverging.divergence });
   }
   const where = first ? `${failed[0]!.file} step ${first.step}: ${first.message}` : `the tests of ${dir} fail`;
-  return new LatticeError('E_GUEST_REJECTED', where, answer);
+  return new LatticeError('E_MODULE_TEST_FAILED', where, answer);
 }
