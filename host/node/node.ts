@@ -20,7 +20,7 @@ import { historyEntry, storeSummary } from './views.js';
 import { systemTable } from './system-table.js';
 import { callFromStrings } from './args.js';
 import { outputToJson } from './output.js';
-import { authorizeIn } from './authorize.js';
+import { authorizeIn, guardRevoked } from './authorize.js';
 import type { NetworkService } from './network.js';
 import type { Transport } from '../net/transport.js';
 import { replayVerify } from './hotfix.js';
@@ -162,7 +162,7 @@ export class Node implements NodeApi {
   registerType(storeType: string): void {
     if (storeType === ROOT_STORE_TYPE) return;
     this.manager.register(storeType, (ctx) => ({
-      machineFor: (cid, limits) => this.machines.get(cid, limits),
+      machineFor: (cid, limits) => guardRevoked(this, ctx.meta, this.machines.get(cid, limits)),
       authorize: authorizeIn(this, ctx.meta),
     }));
   }

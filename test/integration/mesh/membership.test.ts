@@ -2,7 +2,7 @@
 // store and its data; a revoked node's later writes and its sync are refused while the others keep converging;
 // a node that joins after the revoke accepts the revoked node's writes up to its last valid tip and none after.
 import { expect, it } from 'vitest';
-import { fromHex, toHex, type Hash } from '../../../host/model/index.js';
+import { fromHex, REJECTION, toHex, type Hash } from '../../../host/model/index.js';
 import type { Node } from '../../../host/node/node.js';
 import { testNet, waitFor } from '../../helpers/node-mesh.js';
 import { get, hashes, meshWithStore, puts } from '../../helpers/node-ops.js';
@@ -65,4 +65,32 @@ it('three nodes: join and see the data; a revoked node is refused; a later joine
   expect(await get(d, 'from-c')).toEqual(['valid', false]);
   await d.sync();
   expect((await hashes([a, b, d])).every((h) => h === ha)).toBe(true);
+});
+
+it('a revoke racing a revoked node’s write, delivered in both orders, ends in the same state on both nodes', { timeout: 90_000 }, async () => {
+  const net = testNet();
+  const [a, b, c] = (await meshWithStore(net, 3)) as [Node, Node, Node];
+  for (const n of [a, b, c]) await n.network!.connectAll();
+  const tip = await c.storeExec('kv', 'put', ['from-c', 'valid']);
+  await waitFor('a and b hold c’s tip', () => [a, b].every((n) => kv(n).isWitnessed(fromHex(tip.intentions[0]!, 32) as Hash)));
+
+  // b gets c's next write before the revoke; a gets the revoke first (it makes it) and the write afterwards.
+  net.network.partition([a.key.publicKey], [c.key.publicKey]);
+  const raced = await c.storeExec('kv', 'put', ['from-c', 'raced']);
+  const racedHash = fromHex(raced.intentions[0]!, 32) as Hash;
+  await waitFor('b applies the raced write', async () => (await get(b, 'from-c'))[0] === 'raced');
+  net.network.partition([b.key.publicKey], [c.key.publicKey]);
+  await a.peerRevoke(toHex(c.key.publicKey)); // names `tip`: a never saw the raced write
+  await waitFor('the revoke reaches b and b re-projects', async () => (await get(b, 'from-c'))[0] === 'valid');
+  net.network.heal();
+  await b.sync(); // b offers the raced write to a, which refuses it
+  expect(kv(a).has(racedHash)).toBe(false);
+
+  // Same state, same accepted writes: the raced write is rejected on both (b: witnessed, projected as rejected).
+  expect((await a.storeInfo('kv')).stateHash).toBe((await b.storeInfo('kv')).stateHash);
+  expect(await get(a, 'from-c')).toEqual(['valid', false]);
+  const entry = kv(b).history({ limit: 100_000 }).find((e) => toHex(e.hash) === raced.intentions[0]);
+  expect(entry?.result).toBe(REJECTION.E_UNAUTHORIZED);
+  const accepted = (n: Node) => kv(n).history({ limit: 100_000 }).filter((e) => e.result === 0).map((e) => toHex(e.hash)).sort();
+  expect(accepted(a)).toEqual(accepted(b));
 });
