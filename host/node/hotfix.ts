@@ -126,8 +126,10 @@ class Replay {
         const bytes = t.intentions.get(Buffer.from(hash));
         if (!entryRaw || !projRaw || !bytes) throw new LatticeError('E_HOST_FAULT', `seq ${seq} of store ${toHex(sid)} is missing its intention or records`, { seq });
         const entry = decodeIndexEntry(entryRaw);
-        // Rejected by the envelope rules, or no module in force: the kernel decided it, whatever the module.
-        if (!entry.envelopeOk || isZero(entry.upgrade)) {
+        const record = decodeProjection(projRaw);
+        // Decided by the kernel whatever the module: a broken envelope, no module in force, or an equivocator's
+        // intention after its fork point. The record names no module then (its cid is zero).
+        if (!entry.envelopeOk || isZero(entry.upgrade) || isZero(record.cid)) {
           this.seq = seq;
           continue;
         }
@@ -138,7 +140,6 @@ class Replay {
           this.seq = seq;
           continue;
         }
-        const record = decodeProjection(projRaw);
         const input: ApplyInput = { hash: signed.hash, intention: signed.intention, body: ops.body };
         const next = this.candidate.apply(input, this.reader);
         const c = canonical(next);

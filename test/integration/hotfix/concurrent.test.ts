@@ -6,7 +6,7 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it, onTestFinished } from 'vitest';
-import { cidToString, DEFAULT_LIMITS, fromHex, toHex, type StoreId } from '../../../host/model/index.js';
+import { cidToString, DEFAULT_LIMITS, fromHex, REJECTION, toHex, type StoreId } from '../../../host/model/index.js';
 import { openNode } from '../../../host/node/node.js';
 import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, latestUpgrade, tempDir, variant } from './helpers.js';
 
@@ -86,4 +86,31 @@ it('intentions concurrent with an upgrade, delivered in different orders, run on
     expect((await a.storeQuery(id, 'get', [k])).result).toBe(n);
     expect((await b.storeQuery(id, 'get', [k])).result).toBe(n);
   }
+});
+
+it("what the kernel decided without a module is not replayed: an equivocator's intentions after its fork point", { timeout: 60_000 }, async () => {
+  const { node } = await createNode();
+  const { storeId: id } = await node.storeCreate('demo:counter', 'clicks');
+  const store = await node.store(fromHex(id, 16) as StoreId);
+  const authors = new Authors(store, 2, 9);
+  await addMembers(node, authors.keys);
+  await ingestAll(store, counterHistory(store, authors, 40, (i) => `k${i % 4}`));
+  // Author 1 signs two intentions on one storePrev, then goes on from the first: frozen at the fork point, so the
+  // first (applied when it came) and the next are re-projected as rejected(E_EQUIVOCATION), naming no module.
+  const fork = authors.tip(1);
+  const one = authors.write(store, 1, counterOp('k0', 100));
+  authors.rewind(1, fork);
+  const other = authors.write(store, 1, counterOp('k0', 1000));
+  authors.rewind(1, { hash: one.hash, hlc: one.hlc });
+  const after = authors.write(store, 1, counterOp('k1', 10));
+  await ingestAll(store, [one.bytes, authors.write(store, 0, counterOp('k2', 1)).bytes]);
+  const r = await store.ingest([other.bytes, after.bytes]);
+  expect(r.evidence).toBe(1);
+  const history = await node.storeHistory(id, {});
+  const code = (h: Uint8Array): number | undefined => history.find((e) => e.hash === toHex(h))?.code;
+  expect([code(one.hash), code(after.hash)]).toEqual([REJECTION.E_EQUIVOCATION, REJECTION.E_EQUIVOCATION]);
+
+  // The candidate would apply them; the replay leaves them to the kernel's verdict and compares the rest.
+  const report = await node.moduleReplay('clicks', fast);
+  expect(report).toEqual({ equivalent: true, intentions: 41, firstDivergence: null });
 });

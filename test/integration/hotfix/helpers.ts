@@ -93,6 +93,17 @@ export class Authors {
     this.clock = { wallMs: Math.max(Date.now(), hlc.wallMs), counter: 0 };
   }
 
+  /** Author `a`'s last signed intention (undefined before its first). */
+  tip(a: number): Dep | undefined {
+    return this.tips.get(a);
+  }
+
+  /** Makes author `a` sign its next intention on `tip` again: two intentions on one storePrev are an equivocation. */
+  rewind(a: number, tip: Dep | undefined): void {
+    if (tip) this.tips.set(a, tip);
+    else this.tips.delete(a);
+  }
+
   /** One signed intention (its SignedIntention bytes) of author `a` carrying `ops`. */
   write(store: Store, a: number, ops: Uint8Array, deps: readonly Dep[] = [], sameTime?: Hlc): { bytes: Uint8Array; hash: Hash; hlc: Hlc } {
     const key = this.keys[a]!;
