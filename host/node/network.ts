@@ -62,6 +62,7 @@ export class NetworkService implements SyncHost {
   /** (store, author head, revoke) triples already re-projected. */
   private readonly reprojected = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  private background = false;
   private closed = false;
 
   constructor(
@@ -73,6 +74,7 @@ export class NetworkService implements SyncHost {
 
   /** Starts serving, attaches every open store; a daemon (background) also connects, syncs, and syncs on a timer. */
   async start(options: { background?: boolean } = {}): Promise<void> {
+    this.background = options.background === true;
     this.sync.start();
     for (const meta of this.node.manager.list()) this.attach(await this.node.store(meta.storeId));
     if (options.background) {
@@ -378,6 +380,21 @@ export class NetworkService implements SyncHost {
 
   private activeSomewhere(remote: NodeId): boolean {
     return this.node.config().meshes.some((m) => this.node.mesh(fromHex(m.meshId, 16) as StoreId).status(remote) === 'active');
+  }
+
+  /** A daemon syncs every store it shares with a peer as soon as a connection to it is up (DESIGN §7). */
+  connected(conn: Connection): void {
+    if (!this.background || this.closed) return;
+    void (async () => {
+      const metas = this.node.manager.list().sort((a, b) => Number(b.storeType === ROOT_STORE_TYPE) - Number(a.storeType === ROOT_STORE_TYPE));
+      for (const meta of metas) {
+        if (conn.isClosed || this.closed) return;
+        if (this.node.mesh(meta.meshId).status(conn.remoteNodeId) !== 'active') continue;
+        const store = await this.node.store(meta.storeId);
+        await this.sync.syncStore(conn, this.syncStore(store)).catch((e) => log.trace('sync on connect: %s', (e as Error).message));
+        if (meta.storeType === ROOT_STORE_TYPE) await this.rootChanged(meta.storeId);
+      }
+    })();
   }
 
   admits(remote: NodeId): boolean {

@@ -42,6 +42,8 @@ export interface SyncHost {
   authorize(remote: NodeId, header: RequestHeader): void;
   /** False for a node this one refuses to talk to at all (revoked, and a member of none of its meshes). */
   admits(remote: NodeId): boolean;
+  /** A connection is up (either direction) and being served. */
+  connected?(conn: Connection): void;
   store(storeId: StoreId): SyncStore | undefined;
   join(remote: NodeId, join: Join): Promise<JoinReply>;
   moduleBytes(cid: Cid): Uint8Array | undefined;
@@ -158,6 +160,7 @@ export class SyncService {
   serveConnection(conn: Connection): void {
     if (this.served.has(conn) || this.closed) return;
     this.served.add(conn);
+    this.host.connected?.(conn);
     void serveConnection(conn, {
       scores: this.scores,
       signal: this.abort.signal,

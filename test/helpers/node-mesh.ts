@@ -16,8 +16,8 @@ export interface TestNet {
   network: ChannelNetwork;
   /** A new node on this network (its own data dir and key, a mesh of its own from init). */
   node(name?: string): Promise<Node>;
-  /** Reopens a closed node's data dir on this network (same key). */
-  reopen(dataDir: string): Promise<Node>;
+  /** Reopens a closed node's data dir on this network (same key); `daemon` syncs on connect and on a timer. */
+  reopen(dataDir: string, options?: { daemon?: boolean }): Promise<Node>;
   nodes: Node[];
 }
 
@@ -31,9 +31,9 @@ export function testNet(init: ChannelNetworkInit = {}): TestNet {
     rmSync(root, { recursive: true, force: true });
   });
   let count = 0;
-  const open = async (dataDir: string, nodeId: NodeId): Promise<Node> => {
+  const open = async (dataDir: string, nodeId: NodeId, daemon = false): Promise<Node> => {
     const transport = new ChannelTransport({ key: { publicKey: nodeId }, network }, { connectTimeoutMs: 300 });
-    const node = await openNode({ dataDir, transport }).catch(async (e: unknown) => {
+    const node = await openNode({ dataDir, transport, daemon }).catch(async (e: unknown) => {
       await transport.close();
       throw e;
     });
@@ -48,9 +48,9 @@ export function testNet(init: ChannelNetworkInit = {}): TestNet {
       const init = await initNode(join(root, name));
       return open(init.dataDir, fromHex(init.nodeId, 32) as NodeId);
     },
-    async reopen(dataDir: string) {
+    async reopen(dataDir: string, options: { daemon?: boolean } = {}) {
       const key = NodeKey.fromSeed(fromHex(readFileSync(join(dataDir, 'node.key'), 'utf8').trim(), 32));
-      return open(dataDir, key.publicKey);
+      return open(dataDir, key.publicKey, options.daemon);
     },
   };
 }

@@ -86,4 +86,18 @@ describe('nodes over ChannelTransport', () => {
     expect(b!.network!.sync.metrics.gapRecoveries).toBeGreaterThanOrEqual(1);
     expect(equal(await hashes([a!, b!]))).toBe(true);
   });
+
+  it('a daemon syncs both ways as soon as a peer connects', async () => {
+    const net = testNet();
+    const [a, b] = await meshWithStore(net, 2);
+    const [aDir, bDir] = [a!.paths.dataDir, b!.paths.dataDir];
+    await Promise.all([a!.close(), b!.close()]);
+    const daemon = await net.reopen(aDir, { daemon: true });
+    await puts(daemon, 'd', 3);
+    const b2 = await net.reopen(bDir);
+    await puts(b2, 'e', 3); // not connected: not pushed
+    await b2.network!.connect(daemon.key.publicKey, daemon.reachableAddrs()); // no sync call on either side
+    await waitFor('both hold both sides’ writes', async () => (await get(b2, 'd2')).length > 0 && (await get(daemon, 'e2')).length > 0);
+    expect(equal(await hashes([daemon, b2]))).toBe(true);
+  });
 });
