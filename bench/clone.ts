@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { initNode, openNode, type Node } from '../host/node/node.js';
 import { addWriter } from '../test/helpers/node-writer.js';
 import { runSim } from '../test/sim/sim.js';
-import { sampleMemory, writeResults, type BenchRow } from './lib.js';
+import { ratioRow, sampleMemory, writeResults, type BenchRow } from './lib.js';
 
 const N = Number(process.env['BENCH_CLONE_N'] ?? 100_000);
 const SIM_NODES = Number(process.env['BENCH_SIM_NODES'] ?? 10);
@@ -43,6 +43,8 @@ try {
   const bytes = a.network!.sync.metrics.bytes - bytesBefore;
   rows.push({ name: `bootstrap clone of ${store.seq} intentions over Iroh (join included)`, value: (store.seq / cloneMs) * 1000, unit: 'intentions/s', ms: Math.round(cloneMs), target: 20_000 });
   rows.push({ name: 'clone wire bytes per intention', value: bytes / store.seq, unit: 'bytes' });
+  // The clone can be no faster than ingest itself (verify + Wasm apply per intention): this ratio is the network's share.
+  rows.push(ratioRow('clone over Iroh / local ingest of the same intentions', rows[1]!, rows[0]!));
   sampleMemory();
   for (const n of nodes.splice(0)) await n.close();
 
