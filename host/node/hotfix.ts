@@ -28,6 +28,8 @@ const BATCH = 4096;
 const SCRATCH_PREFIX = 'lattice-replay-';
 
 export interface ReplayOptions {
+  /** Seqs per batch (default 4096): the memory bound and the progress granularity. */
+  batchSize?: number;
   /** Called after each batch with the seqs replayed so far and the store's projected seq. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -231,6 +233,7 @@ async function explain(node: Node, stop: Stop, state: StateReader, candidate: Ci
 export async function replayVerify(node: Node, store: Store, candidate: StateMachine, options: ReplayOptions | ((done: number, total: number) => void) = {}): Promise<ReplayReport> {
   const opts: ReplayOptions = typeof options === 'function' ? { onProgress: options } : options;
   opts.signal?.throwIfAborted();
+  const batch = Math.max(1, Math.floor(opts.batchSize ?? BATCH));
   sweepStaleScratch();
   const dir = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   let env: StorageEnv | undefined;
@@ -238,7 +241,7 @@ export async function replayVerify(node: Node, store: Store, candidate: StateMac
     env = openStorage(dir, { mapSize: 64 * 1024 ** 3 });
     const replay = new Replay(store, node.env.tables, env, candidate);
     for (let end = store.info().projected; replay.seq < end; end = store.info().projected) {
-      const stop = replay.batch(Math.min(end, replay.seq + BATCH));
+      const stop = replay.batch(Math.min(end, replay.seq + batch));
       if (stop) return { equivalent: false, intentions: replay.compared, firstDivergence: await explain(node, stop, replay.state, candidate.cid) };
       opts.onProgress?.(replay.seq, end);
       await new Promise<void>((r) => setImmediate(r)); // the node keeps serving between batches

@@ -16,6 +16,8 @@ export interface PublishOptions {
   /** Progress of each store's replay: the store (hex id), seqs replayed, the store's projected seq. */
   onProgress?: (storeId: string, done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Seqs per replay batch (hotfix.ts's default unless given). */
+  batchSize?: number;
 }
 
 export async function publishModule(node: Node, wasm: Uint8Array, storeType: string, mesh?: string, options: PublishOptions = {}): Promise<PublishResult> {
@@ -44,6 +46,7 @@ export async function publishModule(node: Node, wasm: Uint8Array, storeType: str
     const replay: ReplayOptions = {
       ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress!(id, done, total) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     };
     const report = await replayVerify(node, store, machine, replay);
     intentions += report.intentions;

@@ -1,5 +1,5 @@
 // A node killed during a hot-fix verification (DESIGN §4.4: the replay never touches live state) restarts on the old
-// module with its state intact: a child process publishes an equivalent module over a store of 6000 intentions and
+// module with its state intact: a child process publishes an equivalent module over a store of 2000 intentions and
 // is killed with SIGKILL after its first replay batch; reopened, the registry and the store still name the old CID,
 // the state hash and the chain are as before, and the next replay removes the dead child's scratch environment.
 import { spawn } from 'node:child_process';
@@ -17,7 +17,7 @@ beforeAll(async () => {
   fast = await variant('counter-fast');
 }, 120_000);
 
-const COUNT = 6000;
+const COUNT = 2000;
 const CHILD = join(ROOT, 'test', 'integration', 'hotfix', 'publish-child.ts');
 
 /** Runs the child until its first replay progress line, kills it with SIGKILL; returns that line and the pid. */
@@ -51,7 +51,7 @@ it('a node killed mid-verification restarts on the old module with its state int
   const store = await node.store(fromHex(id, 16) as StoreId);
   const authors = new Authors(store, 4, 7);
   await addMembers(node, authors.keys);
-  await ingestAll(store, counterHistory(store, authors, COUNT, (i) => `k${i % 100}`), 2000);
+  await ingestAll(store, counterHistory(store, authors, COUNT, (i) => `k${i % 100}`), 1000);
   const before = await node.storeInfo('clicks');
   const registry = (await node.moduleList()).find((m) => m.storeType === 'demo:counter')!.cid;
   await node.close();
