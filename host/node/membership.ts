@@ -26,11 +26,11 @@ export async function invite(node: Node, opts: { expiresInSec?: number; mesh?: s
 }
 
 // Admissions are serialized per node, so two joins racing with one token cannot both pass the check.
-let admitting: Promise<unknown> = Promise.resolve();
+const admitting = new WeakMap<Node, Promise<unknown>>();
 
 /** The inviter's side of a join: checks the secret against an open invite and adds the joiner. */
 export function admitJoiner(node: Node, joiner: NodeId, join: Join, seenAddrs: string[]): Promise<JoinReply> {
-  const run = admitting.then(async (): Promise<JoinReply> => {
+  const run = (admitting.get(node) ?? Promise.resolve()).then(async (): Promise<JoinReply> => {
     const meshId = join.meshId;
     if (!node.config().meshes.some((m) => m.meshId === toHex(meshId))) {
       throw new LatticeError('E_INVITE_INVALID', 'this node is not in the mesh the invite names');
@@ -45,7 +45,7 @@ export function admitJoiner(node: Node, joiner: NodeId, join: Join, seenAddrs: s
     node.rememberPeer(joiner, addrs);
     return { t: 'join-ok', meshId, rootStoreId: meshId };
   });
-  admitting = run.catch(() => undefined);
+  admitting.set(node, run.catch(() => undefined));
   return run;
 }
 

@@ -13,7 +13,7 @@ const rootSeq = (n: Node) => n.openedStore(n.meshId())!.seq;
 
 it('refuses reused, expired, forged and foreign invites with typed errors, writing nothing', { timeout: 90_000 }, async () => {
   const net = testNet();
-  const [a, b, c] = await Promise.all([net.node('a'), net.node('b'), net.node('c')]);
+  const [a, b, c, d, e] = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => net.node(name)));
   const meshA = toHex(a.meshId());
   const { token } = await a.peerInvite({});
   await b.peerJoin(token);
@@ -38,6 +38,12 @@ it('refuses reused, expired, forged and foreign invites with typed errors, writi
   // The genuine token still works afterwards.
   await c.peerJoin(encodeInviteToken(fresh));
   expect(c.config().meshes.map((m) => m.meshId)).toContain(meshA);
+
+  // Two joins racing with one token: one is admitted, the other refused.
+  const raced = (await a.peerInvite({})).token;
+  const outcomes = await Promise.allSettled([d!.peerJoin(raced), e!.peerJoin(raced)]);
+  expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'E_INVITE_USED' } });
 });
 
 it('a node in two meshes never serves a store of one mesh to a member of the other', { timeout: 90_000 }, async () => {
