@@ -19,7 +19,7 @@ import {
   bytesEqual, cidToString, compareBytes, decodeOps, decodeSigned, DEFAULT_LIMITS, describeResult, fromUtf8, isZero, LatticeError, MAX_KEY, MAX_VALUE,
   REJECTION, toHex, type Cid, type ConsensusLimits, type Hash,
 } from '../model/index.js';
-import { hashKey, NS_MODULE, openStorage, own, seqKey, seqOfKey, stateKey, type StorageEnv, type Tables } from '../storage/index.js';
+import { hashKey, NS_MODULE, openStorage, seqKey, seqOfKey, stateKey, type StorageEnv, type Tables } from '../storage/index.js';
 import type { ReplayReport } from './api.js';
 import type { Node } from './node.js';
 
@@ -98,7 +98,6 @@ class Replay {
   private readonly live: Tables;
   private readonly scratchState;
   private readonly reader: StateReader;
-  private readonly limitsOf = new Map<string, ConsensusLimits>();
 
   constructor(
     private readonly store: Store,
@@ -123,19 +122,18 @@ class Replay {
       for (const { key, value } of t.witnessLog.getRange({ start: seqKey(sid, this.seq + 1), end: seqKey(sid, upto + 1) })) {
         const seq = seqOfKey(key as Uint8Array);
         const hash = decodeWitnessRecord(value).intentionHash;
-        const entryRaw = t.witnessIndex.get(hashKey(sid, hash));
         const projRaw = t.projection.get(seqKey(sid, seq));
-        const bytes = t.intentions.get(Buffer.from(hash));
-        if (!entryRaw || !projRaw || !bytes) throw new LatticeError('E_HOST_FAULT', `seq ${seq} of store ${toHex(sid)} is missing its intention or records`, { seq });
-        const entry = decodeIndexEntry(entryRaw);
+        if (!projRaw) throw new LatticeError('E_HOST_FAULT', `seq ${seq} of store ${toHex(sid)} has no projection record`, { seq });
         const record = decodeProjection(projRaw);
         // Decided by the kernel whatever the module: a broken envelope, no module in force, or an equivocator's
-        // intention after its fork point. The record names no module then (its cid is zero).
-        if (!entry.envelopeOk || isZero(entry.upgrade) || isZero(record.cid)) {
+        // intention after its fork point. The projector names no module in those records (their cid is zero).
+        if (isZero(record.cid)) {
           this.seq = seq;
           continue;
         }
-        const signed = decodeSigned(own(bytes), { verify: false });
+        const bytes = t.intentions.get(Buffer.from(hash));
+        if (!bytes) throw new LatticeError('E_HOST_FAULT', `the intention of seq ${seq} of store ${toHex(sid)} is missing`, { seq });
+        const signed = decodeSigned(bytes, { verify: false }); // copies what it keeps: the read buffer may be reused
         if (!bytesEqual(signed.hash, hash)) throw new LatticeError('E_TAMPERED', `the intention of seq ${seq} does not hash to its witness record`, { seq });
         const ops = decodeOps(signed.intention.ops);
         if (ops.kind !== 'app') {
@@ -147,7 +145,7 @@ class Replay {
         const c = canonical(next);
         this.compared++;
         if (c.code !== record.result || !bytesEqual(writesDigest(c.writes, c.code), record.writesDigest)) {
-          return { seq, input, record, limits: this.limits(entry.upgrade), next };
+          return { seq, input, record, limits: this.limits(hash), next };
         }
         for (const w of c.writes) {
           const k = stateKey(sid, w.key[0]!, w.key.subarray(1));
@@ -161,16 +159,12 @@ class Replay {
     });
   }
 
-  /** The consensus limits an upgrade put in force (the old module ran under them). */
-  private limits(upgrade: Hash): ConsensusLimits {
-    const id = toHex(upgrade);
-    let l = this.limitsOf.get(id);
-    if (!l) {
-      const raw = this.live.upgrades.get(hashKey(this.store.meta.storeId, upgrade));
-      l = raw ? decodeUpgrade(raw).limits : DEFAULT_LIMITS;
-      this.limitsOf.set(id, l);
-    }
-    return l;
+  /** The consensus limits the old module applied an intention under: those of the upgrade in force for it. */
+  private limits(intention: Hash): ConsensusLimits {
+    const sid = this.store.meta.storeId;
+    const entry = this.live.witnessIndex.get(hashKey(sid, intention));
+    const raw = entry ? this.live.upgrades.get(hashKey(sid, decodeIndexEntry(entry).upgrade)) : undefined;
+    return raw ? decodeUpgrade(raw).limits : DEFAULT_LIMITS;
   }
 }
 
