@@ -4,7 +4,7 @@
 // set is not (counter-junk) is refused too; a change that apply never shows (kv-reverse-tiebreak) is beyond it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeArgs, val } from '../../../abi/values.js';
-import { fromHex, LatticeError, toHex, DEFAULT_LIMITS, type StoreId } from '../../../host/model/index.js';
+import { DEFAULT_LIMITS, fromHex, LatticeError, parseCid, toHex, type StoreId } from '../../../host/model/index.js';
 import type { Node } from '../../../host/node/node.js';
 import { addMembers, Authors, counterOp, createNode, ingestAll, kvPut, variant } from './helpers.js';
 
@@ -43,9 +43,9 @@ async function refusal(node: Node, wasm: Uint8Array, storeType: string): Promise
 }
 
 describe('refused hot-fixes', () => {
-  it('counter-double, counter-rare and counter-junk are refused at their exact first diverging seq; nothing changes', { timeout: 90_000 }, async () => {
+  it('counter-double, counter-junk and counter-rare are refused at their exact first diverging seq; nothing changes in any store', { timeout: 90_000 }, async () => {
     const { node } = await createNode();
-    const { seqOf, hashes, info, authors } = await counterStore(node);
+    const { store, seqOf, hashes, info, authors } = await counterStore(node);
     const registry = (await node.moduleList()).find((m) => m.storeType === 'demo:counter')!.cid;
     const firstApp = 2; // seq 1 is the Genesis; seq 2 the node's own increment of "first" by 3
 
@@ -62,6 +62,25 @@ describe('refused hot-fixes', () => {
     expect(fuel.new).toBeGreaterThan(0);
     expect(double.intentions).toBe(1);
 
+    // Same values everywhere, different write set: the only difference is a delete of "~junk" that only it wrote.
+    const junk = await refusal(node, built['counter-junk']!, 'demo:counter');
+    expect(junk.firstDivergence).toMatchObject({
+      seq: firstApp, keys: [], writtenByOneOnly: [{ key: '~junk', by: 'new', value: null }],
+      result: { old: 'applied', new: 'applied' },
+      writes: { old: [{ key: 'first', value: '<0300000000000000> (i64 3)' }], new: [{ key: 'first', value: '<0300000000000000> (i64 3)' }, { key: '~junk', value: 'deleted' }] },
+    });
+
+    // A second store of the type, listed first (its id sorts first) and clean of "zzz-rare": it replays equal, and
+    // is still not upgraded when the next store refuses (all or nothing).
+    const clean = await node.manager.create({
+      storeId: new Uint8Array(16) as StoreId, storeType: 'demo:counter', meshId: node.meshId(), genesis: { cid: parseCid(registry), limits: DEFAULT_LIMITS },
+    });
+    const cleanAuthors = new Authors(clean, 2, 11);
+    await addMembers(node, cleanAuthors.keys);
+    await ingestAll(clean, Array.from({ length: 30 }, (_, i) => cleanAuthors.write(clean, i % 2, counterOp(`c${i % 3}`, 1)).bytes));
+    const cleanBefore = clean.info();
+    expect(node.manager.list().filter((m) => m.storeType === 'demo:counter').map((m) => toHex(m.storeId))[0]).toBe(toHex(clean.meta.storeId));
+
     // differs only on key "zzz-rare", deep in the history.
     const rare = await refusal(node, built['counter-rare']!, 'demo:counter');
     const rareSeq = seqOf(RARE_AT);
@@ -71,19 +90,14 @@ describe('refused hot-fixes', () => {
       keys: [{ key: 'zzz-rare', old: expect.stringContaining(`(i64 ${1 + (RARE_AT % 4)})`), new: expect.stringContaining(`(i64 ${2 + (RARE_AT % 4)})`) }],
       result: { old: 'applied', new: 'applied' },
     });
-    expect(rare.intentions).toBe(rareSeq - 1); // every app intention before it compared equal
+    expect(rare.storeId).toBe(toHex(store.meta.storeId));
+    expect(rare.intentions).toBe(30 + rareSeq - 1); // the clean store's, then every app intention before it
+    expect(clean.info()).toMatchObject({ seq: cleanBefore.seq, cid: cleanBefore.cid });
+    expect(clean.stateHash).toEqual(cleanBefore.stateHash);
     // The same check without publishing gives the same first divergence.
     const replay = await node.moduleReplay('clicks', built['counter-rare']!);
     expect(replay.equivalent).toBe(false);
     expect(replay.firstDivergence).toEqual(rare.firstDivergence);
-
-    // Same values everywhere, different write set: the only difference is a delete of "~junk" that only it wrote.
-    const junk = await refusal(node, built['counter-junk']!, 'demo:counter');
-    expect(junk.firstDivergence).toMatchObject({
-      seq: firstApp, keys: [], writtenByOneOnly: [{ key: '~junk', by: 'new', value: null }],
-      result: { old: 'applied', new: 'applied' },
-      writes: { old: [{ key: 'first', value: '<0300000000000000> (i64 3)' }], new: [{ key: 'first', value: '<0300000000000000> (i64 3)' }, { key: '~junk', value: 'deleted' }] },
-    });
 
     // Nothing was written: the store, its module and the registry are as before.
     const after = await node.storeInfo('clicks');
