@@ -96,7 +96,7 @@ class VerifyPool {
 
   constructor(size: number) {
     this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(new URL('./verify-worker.mjs', import.meta.url));
+      const w = new Worker(new URL('../host/kernel/verify-worker.mjs', import.meta.url));
       w.on('message', ({ id, ok }: Reply) => {
         const done = this.waiting.get(id);
         this.waiting.delete(id);
