@@ -2,6 +2,7 @@
 import type { HistoryEntry as KernelEntry, Store } from '../kernel/index.js';
 import { unpackValue } from '../kernel/index.js';
 import { cidToString, describeResult, hlcToString, OP_APP, OP_SYSTEM, toHex, type Cid } from '../model/index.js';
+import { decodeValue, valueToJson } from '../../abi/values.js';
 import type { HistoryEntry, StoreSummary } from './api.js';
 
 function jsonable(v: unknown): unknown {
@@ -21,7 +22,11 @@ export function describeOps(ops: Uint8Array): unknown {
       return { system: null, hex: toHex(ops.subarray(1, 257)) };
     }
   }
-  if (ops[0] === OP_APP) return { app: toHex(ops.subarray(1, 257)), size: ops.length - 1 };
+  if (ops[0] === OP_APP) {
+    // Modules built with the guest SDK encode an op as one ABI value; anything else is shown as bytes.
+    const v = decodeValue(ops.subarray(1));
+    return v.ok ? { app: valueToJson(v.value) } : { app: toHex(ops.subarray(1, 257)), size: ops.length - 1 };
+  }
   return { unknownTag: ops[0] ?? null };
 }
 

@@ -58,6 +58,10 @@ describe('single node', () => {
     const history = await node.storeHistory('notes', {});
     expect(history.length).toBeGreaterThanOrEqual(5);
     expect(history.every((e) => e.result === 'applied' && !Number.isNaN(Date.parse(e.time)))).toBe(true);
+    // App ops of SDK modules are shown decoded; the genesis as its system op.
+    expect(history.map((e) => e.op)).toContainEqual({ app: expect.anything() });
+    expect(JSON.stringify(history.map((e) => e.op))).toContain('"alpha"');
+    expect(history[0]!.op).toMatchObject({ system: { op: 'Genesis', storeType: 'core:kvstore' } });
     expect((await node.storeVerify('notes')).ok).toBe(true);
     const before = await node.storeInfo('clicks');
     const rebuilt = await node.storeRebuild('clicks');
