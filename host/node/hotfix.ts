@@ -21,6 +21,7 @@ import {
 } from '../model/index.js';
 import { hashKey, NS_MODULE, openStorage, seqKey, seqOfKey, stateKey, type StorageEnv, type Tables } from '../storage/index.js';
 import type { ReplayReport } from './api.js';
+import { guardRevoked } from './authorize.js';
 import type { Node } from './node.js';
 
 /** Seqs per scratch transaction (and between yields to the event loop). */
@@ -169,12 +170,12 @@ class Replay {
 }
 
 /** The first divergence as the CLI reports it: what differs, both results, both fuel figures. */
-async function explain(node: Node, stop: Stop, state: StateReader, candidate: Cid): Promise<Record<string, unknown>> {
+async function explain(node: Node, store: Store, stop: Stop, state: StateReader, candidate: Cid): Promise<Record<string, unknown>> {
   const oldCid = stop.record.cid;
   let prev: ApplyOutcome | null = null;
   let prevError: string | undefined;
   try {
-    prev = (await node.machines.load(oldCid, stop.limits)).apply(stop.input, state);
+    prev = guardRevoked(node, store.meta, await node.machines.load(oldCid, stop.limits)).apply(stop.input, state);
   } catch (e) {
     prevError = (e as Error).message; // the old module is gone from this node: report what is known
   }
@@ -233,10 +234,12 @@ export async function replayVerify(node: Node, store: Store, candidate: StateMac
   let env: StorageEnv | undefined;
   try {
     env = openStorage(dir, { mapSize: 64 * 1024 ** 3 });
-    const replay = new Replay(store, node.env.tables, env, candidate);
+    // The node's own policy wraps every module of the store the same way (authorize.ts): a revoked author's
+    // intentions beyond its last valid tip are rejected whatever the module, so the candidate runs under it too.
+    const replay = new Replay(store, node.env.tables, env, guardRevoked(node, store.meta, candidate));
     for (let end = store.info().projected; replay.seq < end; end = store.info().projected) {
       const stop = replay.batch(Math.min(end, replay.seq + batch));
-      if (stop) return { equivalent: false, intentions: replay.compared, firstDivergence: await explain(node, stop, replay.state, candidate.cid) };
+      if (stop) return { equivalent: false, intentions: replay.compared, firstDivergence: await explain(node, store, stop, replay.state, candidate.cid) };
       opts.onProgress?.(replay.seq, end);
       await new Promise<void>((r) => setImmediate(r)); // the node keeps serving between batches
       opts.signal?.throwIfAborted();

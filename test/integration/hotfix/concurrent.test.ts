@@ -6,6 +6,7 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it, onTestFinished } from 'vitest';
+import { encodeSystemOp } from '../../../host/kernel/index.js';
 import { cidToString, DEFAULT_LIMITS, fromHex, REJECTION, toHex, type StoreId } from '../../../host/model/index.js';
 import { openNode } from '../../../host/node/node.js';
 import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, latestUpgrade, tempDir, variant } from './helpers.js';
@@ -113,4 +114,26 @@ it("what the kernel decided without a module is not replayed: an equivocator's i
   // The candidate would apply them; the replay leaves them to the kernel's verdict and compares the rest.
   const report = await node.moduleReplay('clicks', fast);
   expect(report).toEqual({ equivalent: true, intentions: 41, firstDivergence: null });
+});
+
+it("what the node decided without a module is not replayed: a revoked author's intentions beyond its last valid tip", { timeout: 60_000 }, async () => {
+  const { node } = await createNode();
+  const { storeId: id } = await node.storeCreate('demo:counter', 'clicks');
+  const store = await node.store(fromHex(id, 16) as StoreId);
+  const authors = new Authors(store, 2, 13);
+  await addMembers(node, authors.keys);
+  await ingestAll(store, counterHistory(store, authors, 20, (i) => `k${i % 4}`));
+  // Author 1's last valid tip is its intention before these two, which were applied before the revoke landed.
+  const tip = authors.tip(1)!;
+  const late = [authors.write(store, 1, counterOp('k0', 100)), authors.write(store, 1, counterOp('k1', 200))];
+  await ingestAll(store, late.map((w) => w.bytes));
+  const root = await node.store(node.meshId());
+  await root.submit(encodeSystemOp({ op: 'PeerRevoke', node: authors.keys[1]!.publicKey, lastValidTip: { [id]: tip.hash } }));
+  await node.storeRebuild('clicks'); // what the node does when a revoke lands behind applied intentions
+  const history = await node.storeHistory(id, {});
+  const code = (h: Uint8Array): number | undefined => history.find((e) => e.hash === toHex(h))?.code;
+  expect(late.map((w) => code(w.hash))).toEqual([REJECTION.E_UNAUTHORIZED, REJECTION.E_UNAUTHORIZED]);
+
+  // The candidate alone would apply them; the replay applies the same revocation rule as the node's projection.
+  expect(await node.moduleReplay('clicks', fast)).toEqual({ equivalent: true, intentions: 22, firstDivergence: null });
 });
