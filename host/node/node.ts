@@ -7,7 +7,7 @@ import {
   cidToString, DEFAULT_LIMITS, fromHex, LatticeError, NodeKey, parseCid, toHex, ZERO_CID,
   type Cid, type NodeId, type SignedIntention, type StoreId,
 } from '../model/index.js';
-import { createRuntime, ModuleCas, type CasTable, type ModuleRuntime } from '../runtime/index.js';
+import { createMemoryCasTable, createRuntime, ModuleCas, type CasTable, type ModuleRuntime } from '../runtime/index.js';
 import { openStorage, type StorageEnv } from '../storage/index.js';
 import type { ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary } from './api.js';
 import { dataDirPaths, ensureDataDir, isInitialized, requireInitialized, type DataDirPaths } from './data-dir.js';
@@ -445,9 +445,10 @@ export class Node implements NodeApi {
 
   async moduleReplay(arg: string, wasm: Uint8Array): Promise<ReplayReport> {
     const store = await this.resolve(arg);
-    const { cid } = await this.runtime.publish(wasm, DEFAULT_LIMITS);
-    const machine = await this.machines.load(cid);
-    return replayVerify(this, store, machine);
+    // A check publishes nothing: the candidate is linted and compiled in a throwaway CAS, never stored here.
+    const scratch = createRuntime({ cas: new ModuleCas(createMemoryCasTable()) });
+    const { cid } = await scratch.publish(wasm, DEFAULT_LIMITS);
+    return replayVerify(this, store, await scratch.load(cid, DEFAULT_LIMITS));
   }
 
   // --- peers and sync (networking lives in network.ts) -----------------------------------------------------------

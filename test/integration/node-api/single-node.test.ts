@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLatticeError } from '../../../host/model/index.js';
+import { buildModule } from '../../../host/node/module-build.js';
 import { initNode, openNode, type Node } from '../../../host/node/node.js';
 
 let dir: string;
@@ -87,6 +88,15 @@ describe('single node', () => {
     const after = await node.storeInfo('clicks');
     expect(after.stateHash).toBe(before.stateHash);
     expect((await node.storeQuery('clicks', 'get', ['hits'])).result).toBe(6);
+  });
+
+  it('a replay check (module test --replay) stores nothing and publishes nothing', async () => {
+    const fast = await buildModule(join(import.meta.dirname, '../../../modules/variants/counter-fast'), { write: false });
+    const report = await node.moduleReplay('clicks', fast.bytes);
+    expect(report).toMatchObject({ equivalent: true, firstDivergence: null });
+    expect(report.intentions).toBeGreaterThan(0);
+    expect(node.cas.hasModule(fast.cid)).toBe(false);
+    expect((await node.moduleList()).map((m) => m.cid)).not.toContain(fast.cidText);
   });
 
   it('state survives a close and reopen', async () => {
