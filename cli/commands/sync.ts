@@ -12,7 +12,7 @@ export default class Sync extends LatticeCommand<typeof Sync> {
     return this.withNode(async (node) => {
       await this.checkMesh(node, this.flags.mesh);
       this.progress('syncing…');
-      return node.sync(this.args.store);
+      return node.sync(this.args.store, this.flags.mesh);
     });
   }
 }

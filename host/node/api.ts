@@ -76,12 +76,14 @@ export interface ReplayReport {
 
 export interface NodeApi {
   status(): Promise<StatusInfo>;
-  modulePublish(wasm: Uint8Array, storeType: string): Promise<PublishResult>;
-  moduleList(): Promise<ModuleInfo[]>;
+  // `mesh` (an id or unambiguous id prefix) selects the mesh a call acts on: default the mesh joined last, else the
+  // one init created. Added after the first release: every earlier call shape still works.
+  modulePublish(wasm: Uint8Array, storeType: string, mesh?: string): Promise<PublishResult>;
+  moduleList(mesh?: string): Promise<ModuleInfo[]>;
   moduleShow(cid: string): Promise<ModuleInfo>;
   moduleReplay(store: string, wasm: Uint8Array): Promise<ReplayReport>;
-  storeCreate(storeType: string, name?: string): Promise<{ storeId: string; storeType: string; cid: string; name?: string }>;
-  storeList(): Promise<StoreSummary[]>;
+  storeCreate(storeType: string, name?: string, mesh?: string): Promise<{ storeId: string; storeType: string; cid: string; name?: string }>;
+  storeList(mesh?: string): Promise<StoreSummary[]>;
   storeInfo(store: string): Promise<StoreInfo>;
   storeExec(store: string, method: string, args: string[]): Promise<ExecResult>;
   storeQuery(store: string, method: string, args: string[]): Promise<{ result: unknown }>;
@@ -90,10 +92,10 @@ export interface NodeApi {
   storeVerify(store: string): Promise<{ ok: boolean; records: number; error?: unknown }>;
   storeResume(store: string): Promise<{ ok: boolean }>;
   storeRebuild(store: string): Promise<{ seq: number; stateHash: string }>;
-  peerInvite(opts: { expiresInSec?: number }): Promise<{ token: string; expires: string }>;
+  peerInvite(opts: { expiresInSec?: number; mesh?: string }): Promise<{ token: string; expires: string }>;
   peerJoin(token: string): Promise<{ meshId: string; stores: number }>;
-  peerList(): Promise<{ nodeId: string; status: string; addrs?: string[]; connected: boolean }[]>;
-  peerRevoke(nodeId: string): Promise<{ ok: boolean }>;
-  sync(store?: string): Promise<{ peers: number; sent: number; received: number }>;
+  peerList(mesh?: string): Promise<{ nodeId: string; status: string; addrs?: string[]; connected: boolean }[]>;
+  peerRevoke(nodeId: string, mesh?: string): Promise<{ ok: boolean }>;
+  sync(store?: string, mesh?: string): Promise<{ peers: number; sent: number; received: number }>;
   close(): Promise<void>;
 }

@@ -147,14 +147,14 @@ export class DaemonClient implements NodeApi {
   }
 
   status(): Promise<StatusInfo> { return this.call('status'); }
-  modulePublish(wasm: Uint8Array, storeType: string): Promise<PublishResult> { return this.call('modulePublish', wasm, storeType); }
-  moduleList(): Promise<ModuleInfo[]> { return this.call('moduleList'); }
+  modulePublish(wasm: Uint8Array, storeType: string, mesh?: string): Promise<PublishResult> { return this.call('modulePublish', wasm, storeType, mesh); }
+  moduleList(mesh?: string): Promise<ModuleInfo[]> { return this.call('moduleList', mesh); }
   moduleShow(cid: string): Promise<ModuleInfo> { return this.call('moduleShow', cid); }
   moduleReplay(store: string, wasm: Uint8Array): Promise<ReplayReport> { return this.call('moduleReplay', store, wasm); }
-  storeCreate(storeType: string, name?: string): Promise<{ storeId: string; storeType: string; cid: string; name?: string }> {
-    return this.call('storeCreate', storeType, name);
+  storeCreate(storeType: string, name?: string, mesh?: string): Promise<{ storeId: string; storeType: string; cid: string; name?: string }> {
+    return this.call('storeCreate', storeType, name, mesh);
   }
-  storeList(): Promise<StoreSummary[]> { return this.call('storeList'); }
+  storeList(mesh?: string): Promise<StoreSummary[]> { return this.call('storeList', mesh); }
   storeInfo(store: string): Promise<StoreInfo> { return this.call('storeInfo', store); }
   storeExec(store: string, method: string, args: string[]): Promise<ExecResult> { return this.call('storeExec', store, method, args); }
   storeQuery(store: string, method: string, args: string[]): Promise<{ result: unknown }> { return this.call('storeQuery', store, method, args); }
@@ -164,11 +164,11 @@ export class DaemonClient implements NodeApi {
   storeVerify(store: string): Promise<{ ok: boolean; records: number; error?: unknown }> { return this.call('storeVerify', store); }
   storeResume(store: string): Promise<{ ok: boolean }> { return this.call('storeResume', store); }
   storeRebuild(store: string): Promise<{ seq: number; stateHash: string }> { return this.call('storeRebuild', store); }
-  peerInvite(opts: { expiresInSec?: number }): Promise<{ token: string; expires: string }> { return this.call('peerInvite', opts); }
+  peerInvite(opts: { expiresInSec?: number; mesh?: string }): Promise<{ token: string; expires: string }> { return this.call('peerInvite', opts); }
   peerJoin(token: string): Promise<{ meshId: string; stores: number }> { return this.call('peerJoin', token); }
-  peerList(): Promise<{ nodeId: string; status: string; addrs?: string[]; connected: boolean }[]> { return this.call('peerList'); }
-  peerRevoke(nodeId: string): Promise<{ ok: boolean }> { return this.call('peerRevoke', nodeId); }
-  sync(store?: string): Promise<{ peers: number; sent: number; received: number }> { return this.call('sync', store); }
+  peerList(mesh?: string): Promise<{ nodeId: string; status: string; addrs?: string[]; connected: boolean }[]> { return this.call('peerList', mesh); }
+  peerRevoke(nodeId: string, mesh?: string): Promise<{ ok: boolean }> { return this.call('peerRevoke', nodeId, mesh); }
+  sync(store?: string, mesh?: string): Promise<{ peers: number; sent: number; received: number }> { return this.call('sync', store, mesh); }
 
   /** Entries as the daemon witnesses them; ends quietly when `signal` aborts (the daemon is told to stop). */
   async *storeWatch(store: string, signal: AbortSignal): AsyncIterable<HistoryEntry> {

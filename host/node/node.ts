@@ -302,9 +302,10 @@ export class Node implements NodeApi {
     };
   }
 
-  async storeCreate(storeType: string, name?: string, mesh?: string): Promise<{ storeId: string; storeType: string; cid: string; name?: string }> {
+  async storeCreate(storeType: string, nameArg?: string | null, mesh?: string | null): Promise<{ storeId: string; storeType: string; cid: string; name?: string }> {
+    const name = nameArg ?? undefined; // through the daemon an absent argument arrives as null
     if (storeType === ROOT_STORE_TYPE) throw new LatticeError('E_BAD_ARGUMENT', 'a root store is made by lattice init, not store create');
-    const meshId = this.meshId(mesh);
+    const meshId = this.meshId(mesh ?? undefined);
     const view = this.mesh(meshId);
     const reg = view.module(storeType);
     if (!reg) {
@@ -333,10 +334,11 @@ export class Node implements NodeApi {
     await this.machines.load(cid);
   }
 
-  async storeList(): Promise<StoreSummary[]> {
+  async storeList(mesh?: string | null): Promise<StoreSummary[]> {
+    const only = mesh == null ? undefined : toHex(this.meshId(mesh));
     const out: StoreSummary[] = [];
     for (const meta of this.manager.list()) {
-      if (meta.storeType === ROOT_STORE_TYPE) continue;
+      if (meta.storeType === ROOT_STORE_TYPE || (only !== undefined && toHex(meta.meshId) !== only)) continue;
       const store = await this.store(meta.storeId).catch(() => undefined);
       if (store) out.push(storeSummary(store, this.mesh(meta.meshId).child(meta.storeId)?.name));
     }
@@ -479,8 +481,13 @@ export class Node implements NodeApi {
     return revoke(this, nodeId, mesh);
   }
 
-  async sync(arg?: string): Promise<{ peers: number; sent: number; received: number }> {
-    const stores = arg ? [await this.resolve(arg)] : undefined;
+  async sync(arg?: string | null, mesh?: string | null): Promise<{ peers: number; sent: number; received: number }> {
+    const only = mesh == null ? undefined : toHex(this.meshId(mesh));
+    const stores = arg
+      ? [await this.resolve(arg)]
+      : only === undefined
+        ? undefined
+        : await Promise.all(this.manager.list().filter((m) => toHex(m.meshId) === only).map((m) => this.store(m.storeId)));
     return withNetwork(this, (net) => net.syncNow(stores));
   }
 

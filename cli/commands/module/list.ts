@@ -9,7 +9,7 @@ export default class ModuleList extends LatticeCommand<typeof ModuleList> {
   async run(): Promise<{ modules: ModuleInfo[] }> {
     return this.withNode(async (node) => {
       await this.checkMesh(node, this.flags.mesh);
-      return { modules: await node.moduleList() };
+      return { modules: await node.moduleList(this.flags.mesh) };
     });
   }
 }

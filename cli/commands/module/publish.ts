@@ -18,7 +18,7 @@ export default class ModulePublish extends LatticeCommand<typeof ModulePublish> 
     return this.withNode(async (node) => {
       await this.checkMesh(node, this.flags.mesh);
       this.progress('publishing (a hot-fix replays every store of the type)…');
-      return node.modulePublish(input.bytes, this.flags.type);
+      return node.modulePublish(input.bytes, this.flags.type, this.flags.mesh);
     });
   }
 }

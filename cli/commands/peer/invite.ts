@@ -12,7 +12,7 @@ export default class PeerInvite extends LatticeCommand<typeof PeerInvite> {
   async run(): Promise<{ token: string; expires: string }> {
     return this.withNode(async (node) => {
       await this.checkMesh(node, this.flags.mesh);
-      return node.peerInvite({ expiresInSec: this.flags.expires });
+      return node.peerInvite({ expiresInSec: this.flags.expires, ...(this.flags.mesh ? { mesh: this.flags.mesh } : {}) });
     });
   }
 }

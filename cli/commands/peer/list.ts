@@ -10,7 +10,7 @@ export default class PeerList extends LatticeCommand<typeof PeerList> {
   async run(): Promise<{ peers: Peer[] }> {
     return this.withNode(async (node) => {
       await this.checkMesh(node, this.flags.mesh);
-      return { peers: await node.peerList() };
+      return { peers: await node.peerList(this.flags.mesh) };
     });
   }
 }

@@ -10,7 +10,7 @@ export default class PeerRevoke extends LatticeCommand<typeof PeerRevoke> {
   async run(): Promise<{ ok: boolean }> {
     return this.withNode(async (node) => {
       await this.checkMesh(node, this.flags.mesh);
-      return node.peerRevoke(this.args.nodeId.toLowerCase());
+      return node.peerRevoke(this.args.nodeId.toLowerCase(), this.flags.mesh);
     });
   }
 }

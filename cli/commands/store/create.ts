@@ -13,7 +13,7 @@ export default class StoreCreate extends LatticeCommand<typeof StoreCreate> {
   async run(): Promise<{ storeId: string; storeType: string; cid: string; name?: string }> {
     return this.withNode(async (node) => {
       await this.checkMesh(node, this.flags.mesh);
-      return node.storeCreate(this.flags.type, this.flags.name);
+      return node.storeCreate(this.flags.type, this.flags.name, this.flags.mesh);
     });
   }
 }

@@ -9,9 +9,7 @@ export default class StoreList extends LatticeCommand<typeof StoreList> {
   async run(): Promise<{ stores: StoreSummary[] }> {
     return this.withNode(async (node) => {
       await this.checkMesh(node, this.flags.mesh);
-      const stores = await node.storeList();
-      const mesh = this.flags.mesh?.toLowerCase();
-      return { stores: mesh === undefined ? stores : stores.filter((s) => s.meshId === undefined || s.meshId.startsWith(mesh)) };
+      return { stores: await node.storeList(this.flags.mesh) };
     });
   }
 }

@@ -99,6 +99,18 @@ describe('single node', () => {
     expect((await node.moduleList()).map((m) => m.cid)).not.toContain(fast.cidText);
   });
 
+  it('acts on the mesh it is told: a node in two meshes creates and lists stores in the one named', async () => {
+    const first = (await node.status()).meshes[0]!.meshId;
+    const second = await node.createMesh(); // now the default (the mesh joined last)
+    const made = await node.storeCreate('demo:counter', 'in-first', first.slice(0, 10));
+    expect(made.storeId).toBeTruthy();
+    expect((await node.storeList(first)).map((s) => s.name)).toContain('in-first');
+    expect((await node.storeList(second)).map((s) => s.name)).not.toContain('in-first');
+    await node.storeCreate('demo:counter', 'in-second');
+    expect((await node.storeList(second)).map((s) => s.name)).toEqual(['in-second']);
+    expect(await refusal(node.storeCreate('demo:counter', 'x', 'ffffffff'))).toBe('E_NO_MESH');
+  });
+
   it('state survives a close and reopen', async () => {
     const before = await node.storeInfo('notes');
     await node.close();
