@@ -284,13 +284,13 @@ export class Node implements NodeApi {
   async status(): Promise<StatusInfo> {
     const c = this.config();
     const metas = this.manager.list();
+    const self = toHex(this.key.publicKey);
+    const peerSet = new Set<string>();
     const meshes = c.meshes.map((m) => {
-      const id = fromHex(m.meshId, 16) as StoreId;
-      const peers = this.mesh(id).peers().filter((p) => toHex(this.key.publicKey) !== p.nodeId);
+      const peers = this.mesh(fromHex(m.meshId, 16) as StoreId).peers().filter((p) => p.nodeId !== self);
+      for (const p of peers) peerSet.add(p.nodeId);
       return { meshId: m.meshId, rootStoreId: m.meshId, peers: peers.length };
     });
-    const peerSet = new Set<string>();
-    for (const m of c.meshes) for (const p of this.mesh(fromHex(m.meshId, 16) as StoreId).peers()) if (p.nodeId !== toHex(this.key.publicKey)) peerSet.add(p.nodeId);
     return {
       nodeId: toHex(this.key.publicKey),
       dataDir: this.paths.dataDir,

@@ -3,7 +3,7 @@
 // from the same bytes; a new mesh registers them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { blake3, cidToString, LatticeError } from '../model/index.js';
+import { asCid, blake3, cidToString, LatticeError } from '../model/index.js';
 import type { ModuleCas } from '../runtime/index.js';
 import { packageRoot } from './package-root.js';
 
@@ -19,10 +19,11 @@ export async function loadShippedModules(cas: ModuleCas): Promise<void> {
     const file = join(dir, name, 'build', `${name}.wasm`);
     if (!existsSync(file)) continue;
     const bytes = new Uint8Array(readFileSync(file));
-    const cid = cidToString(blake3(bytes) as never);
+    const cidBytes = asCid(blake3(bytes));
+    const cid = cidToString(cidBytes);
     if (!expected.has(cid)) {
       throw new LatticeError('E_CID_MISMATCH', `${file} does not match modules/cids.json (rebuild with npm run build)`, { file, cid });
     }
-    if (!cas.hasModule(blake3(bytes) as never)) await cas.putModule(bytes);
+    if (!cas.hasModule(cidBytes)) await cas.putModule(bytes);
   }
 }

@@ -4,7 +4,7 @@
 // module fetch by CID. Every incoming stream is served by request-server.ts: its header is authorized through the
 // host (DESIGN §6), a bad or oversized frame resets that stream and charges the peer, and the node keeps serving.
 import { setMaxListeners } from 'node:events';
-import { asLatticeError, decodeSigned, LatticeError, toHex, type Cid, type Hash, type NodeId, type StoreId } from '../model/index.js';
+import { asLatticeError, concatBytes, decodeSigned, LatticeError, toHex, type Cid, type Hash, type NodeId, type StoreId } from '../model/index.js';
 import { MessageStream } from '../net/message-stream.js';
 import { PeerScores } from '../net/peer-score.js';
 import { serveConnection, type Request } from '../net/request-server.js';
@@ -452,13 +452,7 @@ export class SyncService {
         got += chunk.bytes.length;
         if (got >= chunk.total) break;
       }
-      const out = new Uint8Array(got);
-      let o = 0;
-      for (const p of parts) {
-        out.set(p, o);
-        o += p.length;
-      }
-      return out;
+      return concatBytes(...parts);
     } finally {
       await stream.close();
     }
