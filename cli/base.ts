@@ -13,6 +13,12 @@ export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(t
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 /** --mesh, on the commands that act on a mesh. */
+/**
+ * How long a command waits for another process to let go of the data dir before E_DATA_DIR_LOCKED: short commands
+ * run back to back or side by side (a script, a `status` poll) then take turns instead of failing.
+ */
+export const CLI_LOCK_WAIT_MS = 3000;
+
 export const meshFlag = Flags.string({
   description: 'the mesh to act on (id, unambiguous id prefix or name); must be a mesh this node belongs to',
   helpValue: '<id>',
@@ -81,7 +87,7 @@ export abstract class LatticeCommand<T extends typeof Command> extends Command {
       if (client) return client;
     }
     const { openNode } = await loadNode();
-    return openNode({ dataDir });
+    return openNode({ dataDir, lockWaitMs: CLI_LOCK_WAIT_MS });
   }
 
   /** Checks --mesh against the meshes the node belongs to (the node acts on its mesh). */

@@ -1,4 +1,4 @@
-import { LatticeCommand } from '../base.js';
+import { CLI_LOCK_WAIT_MS, LatticeCommand } from '../base.js';
 import { loadNode } from '../lazy.js';
 import { toJson } from '../output.js';
 
@@ -12,7 +12,7 @@ export default class Daemon extends LatticeCommand<typeof Daemon> {
     const termination = signalOnTermination();
     try {
       const { openNode } = await loadNode();
-      const node = await openNode({ dataDir: this.dataDir, daemon: true });
+      const node = await openNode({ dataDir: this.dataDir, daemon: true, lockWaitMs: CLI_LOCK_WAIT_MS });
       let handle;
       try {
         handle = await serveDaemon({ dataDir: this.dataDir, node, signal: termination.signal });

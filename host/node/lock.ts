@@ -95,6 +95,24 @@ function removeStale(lockFile: string, stalePid: number | undefined): void {
   }
 }
 
+/**
+ * Takes the lock, waiting up to `waitMs` for a live holder to let go (a short command, such as `lattice status`,
+ * holds the dir for well under a second; a second command started meanwhile should not fail for it). After the
+ * wait it throws what `acquireLock` throws.
+ */
+export async function acquireLockWaiting(dataDir: string, waitMs: number, pollMs = 50): Promise<DataDirLock> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return acquireLock(dataDir);
+    } catch (e) {
+      const held = e instanceof LatticeError && e.code === 'E_DATA_DIR_LOCKED' && e.details?.['pid'] !== process.pid;
+      if (!held || Date.now() + pollMs > deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
 function makeLock(lockFile: string): DataDirLock {
   let released = false;
   const release = (): void => {

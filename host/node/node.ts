@@ -11,7 +11,7 @@ import { createMemoryCasTable, createRuntime, ModuleCas, type CasTable, type Mod
 import { openStorage, type StorageEnv } from '../storage/index.js';
 import type { ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary } from './api.js';
 import { dataDirPaths, ensureDataDir, isInitialized, requireInitialized, type DataDirPaths } from './data-dir.js';
-import { acquireLock, type DataDirLock } from './lock.js';
+import { acquireLockWaiting, type DataDirLock } from './lock.js';
 import { MachineCache } from './machines.js';
 import { meshView, type MeshView } from './mesh.js';
 import { ROOT_STORE_TYPE, rootStoreOpener } from './root-store.js';
@@ -38,6 +38,8 @@ export interface NodeOptions {
   /** Use this transport instead of Iroh (the in-memory ChannelTransport in tests and the simulator). */
   transport?: Transport;
   now?: () => number;
+  /** How long to wait for another process to release the data dir's lock before E_DATA_DIR_LOCKED (default 0). */
+  lockWaitMs?: number;
 }
 
 export interface NodeConfig {
@@ -105,7 +107,7 @@ export class Node implements NodeApi {
 
   static async open(options: NodeOptions): Promise<Node> {
     const paths = requireInitialized(options.dataDir);
-    const lock = acquireLock(paths.dataDir);
+    const lock = await acquireLockWaiting(paths.dataDir, options.lockWaitMs ?? 0);
     let env: StorageEnv;
     let node: Node;
     try {

@@ -87,7 +87,8 @@ describe('commands on the real node', { timeout: 240_000 }, () => {
     expect((await lat(dataDir, 'store', 'create', '--type', 'demo:counter', '--name', 'c')).code).toBe(0);
     // An embedded watch holds the node open (and the lock) until interrupted.
     const watch = spawnChild(t, [BIN, 'store', 'watch', 'c', '--data-dir', dataDir, '--json']);
-    // status never holds the dir for long, so polling with it cannot take the lock from the watch.
+    // status holds the dir only briefly, and a watch started meanwhile waits for it (CLI_LOCK_WAIT_MS), so polling
+    // with status cannot keep the watch from taking the lock.
     await expect.poll(async () => (await lat(dataDir, 'status')).json?.error?.pid, { timeout: 30_000, interval: 500 }).toBe(watch.proc.pid);
     const refused = await lat(dataDir, 'daemon');
     expect(refused.json.error.pid).toBe(watch.proc.pid);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isLatticeError } from '../../../host/model/errors.js';
 import { connectDaemon } from '../../../host/node/client.js';
 import { dataDirPaths } from '../../../host/node/data-dir.js';
-import { acquireLock } from '../../../host/node/lock.js';
+import { acquireLock, acquireLockWaiting } from '../../../host/node/lock.js';
 import { CHILD, spawnChild, tempDir } from '../../helpers/cli-run.js';
 
 describe('data dir lock', () => {
@@ -27,6 +27,25 @@ describe('data dir lock', () => {
     await holder.exited;
     const third = spawnChild(t, [CHILD, 'lock', dir], { tsx: true });
     expect((await third.nextLine()).locked).toBe(third.proc.pid);
+  });
+
+  it('a waiting taker gets the lock once the holder lets go, and E_DATA_DIR_LOCKED if it does not in time', async (t) => {
+    const dir = tempDir(t);
+    const holder = spawnChild(t, [CHILD, 'lock', dir], { tsx: true });
+    expect((await holder.nextLine()).locked).toBe(holder.proc.pid);
+
+    const started = Date.now();
+    let refused: unknown;
+    try { await acquireLockWaiting(dir, 300); } catch (e) { refused = e; }
+    expect(isLatticeError(refused, 'E_DATA_DIR_LOCKED')).toBe(true);
+    expect((refused as { details: { pid: number } }).details.pid).toBe(holder.proc.pid);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+
+    const waiting = acquireLockWaiting(dir, 30_000);
+    setTimeout(() => holder.proc.kill('SIGKILL'), 200);
+    const lock = await waiting;
+    expect(readFileSync(lock.lockFile, 'utf8').trim()).toBe(String(process.pid));
+    lock.release();
   });
 
   it('refuses a second lock in the same process, releases once, and takes over a lock with a dead or own stale pid', (t) => {
