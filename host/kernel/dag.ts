@@ -17,6 +17,13 @@ export const SKEW_HOLD = new Uint8Array(32).fill(0xff) as Hash;
 export const AUTH_HOLD = new Uint8Array(32).fill(0xfe) as Hash;
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The kernel row that marks an intention unauthorized (an authorization verdict 'reject-witness', DESIGN §6): it is
+ * witnessed like any other and projected as rejected(E_UNAUTHORIZED). Not part of the projection, so a rebuild
+ * keeps it; like the `frozen:` rows it only ever grows.
+ */
+export const unauthorizedRow = (storeId: StoreId, hash: Hash): Buffer => rowKey(storeId, `unauthorized:${Buffer.from(hash).toString('hex')}`);
+
 export type InsertOutcome = 'witnessed' | 'floated' | 'duplicate' | 'evidence' | 'held';
 
 export interface WitnessedItem {
@@ -32,7 +39,7 @@ export class DagTxn {
   /** Hashes this batch's intentions depend on that are neither witnessed nor floating (what to fetch). */
   readonly missing = new Map<string, Hash>();
   private readonly upgradeCache = new Map<string, UpgradeRow>();
-  /** Set when an equivocation froze an author whose later intentions were already witnessed. */
+  /** Set when an equivocation froze an author, or an intention was marked unauthorized, after some were projected. */
   reproject = false;
   /** Author tips changed by this batch, written once per author by flush(). */
   private readonly tips = new Map<string, { author: Uint8Array; hash: Hash; seq: number }>();
@@ -53,6 +60,24 @@ export class DagTxn {
   entry(hash: Hash): IndexEntry | undefined {
     const raw = this.t.witnessIndex.get(hashKey(this.storeId, hash));
     return raw ? decodeIndexEntry(raw) : undefined;
+  }
+
+  /**
+   * Marks `hash` unauthorized (see `unauthorizedRow`): projected as rejected(E_UNAUTHORIZED) whenever it is
+   * witnessed. If it is already witnessed (applied before a revoke landed) the store re-projects from seq 1 in this
+   * transaction. Returns false when it was marked already.
+   */
+  markUnauthorized(hash: Hash): boolean {
+    const key = unauthorizedRow(this.storeId, hash);
+    if (this.t.storeRows.get(key) !== undefined) return false;
+    this.t.storeRows.putSync(key, EMPTY);
+    const e = this.entry(hash);
+    if (e && e.seq <= this.head.projected) this.reproject = true;
+    return true;
+  }
+
+  isUnauthorized(hash: Hash): boolean {
+    return this.t.storeRows.get(unauthorizedRow(this.storeId, hash)) !== undefined;
   }
 
   /** Inserts a verified, authorized intention of this store and witnesses or floats it (then cascades). */

@@ -5,15 +5,21 @@ import type { Cid, ConsensusLimits, Hash, SignedIntention, StoreId } from '../mo
 import type { StateMachine } from './state-machine.js';
 import type { SystemOpHandler } from './system-ops.js';
 
-/** Authorization verdict (DESIGN §6): 'float' holds it until `Store.recheckHeld()`; 'reject' refuses to store it. */
-export type AuthorizeVerdict = 'ok' | 'float' | 'reject';
+/**
+ * Authorization verdict (DESIGN §6): 'float' holds it until `Store.recheckHeld()`; 'reject' refuses to store it;
+ * 'reject-witness' stores and witnesses it like any intention (it counts as "already have it", releases what floats
+ * on it, travels in sync, stays its author's tip) but projects it as rejected(E_UNAUTHORIZED) with no writes, on
+ * every replay. That is how a node that learned a revoke first ends with the witness log, and the state, of one that
+ * applied the revoked author's write first and re-projected it (`Store.reauthorize`).
+ */
+export type AuthorizeVerdict = 'ok' | 'float' | 'reject' | 'reject-witness';
 
 export interface StoreEngine {
   /** The machine for a module CID and its consensus limits (the upgrade in force of an intention). Cache inside. */
   machineFor(cid: Cid, limits: ConsensusLimits): StateMachine;
   /** Extra system ops of this store type (beyond Genesis, ModuleUpgrade, SetName). */
   readonly systemHandlers?: readonly SystemOpHandler[];
-  /** Membership check, before the DAG insert. Must not throw. */
+  /** Membership check, before the DAG insert, and again by `recheckHeld` / `reauthorize`. Must not throw. */
   authorize?(signed: SignedIntention, hash: Hash): AuthorizeVerdict;
   close?(): void | Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { HeadState, PauseInfo } from './head-state.js';
 import { decodeIndexEntry, decodeUpgrade, decodeWitnessRecord, encodeProjection, writesDigest, type IndexEntry, type NsWrite, type ProjectionRecord } from './records.js';
 import type { StateMachine } from './state-machine.js';
 import { applyWrites, TableStateReader } from './state-view.js';
+import { unauthorizedRow } from './dag.js';
 import { decodeKernelOp, decodeSystemOp, packValue, unpackValue, type KernelSystemOp, type SystemOpHandler, type SystemState } from './system-ops.js';
 
 export interface ProjectedRecord extends ProjectionRecord {
@@ -130,27 +131,12 @@ export class Projector {
     if (!entry.envelopeOk) code = REJECTION.E_ENVELOPE;
     else if (forkHeight !== undefined && entry.height > forkHeight) code = REJECTION.E_EQUIVOCATION;
     else {
-      const env = decodeOps(s.intention.ops); // an unknown tag throws E_UNSUPPORTED_OP_VERSION: pause
-      const input = { hash: s.hash, intention: s.intention, body: env.body };
       const inForce = isZero(entry.upgrade) ? undefined : this.machineFor(entry.upgrade);
       if (inForce) cid = inForce.cid;
-      if (env.kind === 'system') {
-        const overlay = new SystemOverlay(this.t, this.storeId);
-        code = this.system(s, env.body, overlay);
-        if (code === 0) writes = overlay.nsWrites();
-      } else if (!inForce) code = REJECTION.E_ENVELOPE; // app data with no Genesis among its ancestors
-      else {
-        const outcome = inForce.apply(input, new TableStateReader(this.t.state, this.storeId, NS_MODULE));
-        code = outcome.code;
-        if (code === 0) {
-          writes = outcome.writes.map((w) => ({ key: Uint8Array.of(NS_MODULE, ...w.key), value: w.value }));
-          const big = outcome.writes.find((w) => w.key.length > MAX_KEY || (w.value?.length ?? 0) > MAX_VALUE);
-          if (big) {
-            code = big.key.length > MAX_KEY ? REJECTION.E_KEY_TOO_LARGE : REJECTION.E_VALUE_TOO_LARGE;
-            writes = [];
-          }
-        }
-      }
+      // Marked unauthorized ('reject-witness', or a revoke that landed after it was applied): app and system ops
+      // alike, the record a machine's rejection gives (cid of the module in force, no writes).
+      if (this.t.storeRows.get(unauthorizedRow(this.storeId, hash)) !== undefined) code = REJECTION.E_UNAUTHORIZED;
+      else ({ code, writes } = this.apply(s, inForce));
     }
     const sorted = collapse(writes);
     const digest = writesDigest(sorted, code);
@@ -159,6 +145,22 @@ export class Projector {
     this.t.projection.putSync(seqKey(this.storeId, seq), encodeProjection(record));
     head.projected = seq;
     return { ...record, seq, hash };
+  }
+
+  /** Applies one intention's ops (system natively, app with the machine in force): its result and write set. */
+  private apply(s: SignedIntention, inForce: StateMachine | undefined): { code: number; writes: NsWrite[] } {
+    const env = decodeOps(s.intention.ops); // an unknown tag throws E_UNSUPPORTED_OP_VERSION: pause
+    if (env.kind === 'system') {
+      const overlay = new SystemOverlay(this.t, this.storeId);
+      const code = this.system(s, env.body, overlay);
+      return { code, writes: code === 0 ? overlay.nsWrites() : [] };
+    }
+    if (!inForce) return { code: REJECTION.E_ENVELOPE, writes: [] }; // app data with no Genesis among its ancestors
+    const outcome = inForce.apply({ hash: s.hash, intention: s.intention, body: env.body }, new TableStateReader(this.t.state, this.storeId, NS_MODULE));
+    if (outcome.code !== 0) return { code: outcome.code, writes: [] };
+    const big = outcome.writes.find((w) => w.key.length > MAX_KEY || (w.value?.length ?? 0) > MAX_VALUE);
+    if (big) return { code: big.key.length > MAX_KEY ? REJECTION.E_KEY_TOO_LARGE : REJECTION.E_VALUE_TOO_LARGE, writes: [] };
+    return { code: 0, writes: outcome.writes.map((w) => ({ key: Uint8Array.of(NS_MODULE, ...w.key), value: w.value })) };
   }
 
   /** A system op's result code; its writes stay in the overlay. */

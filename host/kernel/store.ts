@@ -3,7 +3,7 @@
 // records, state, state hash, author tips, the signed head. Reads (store-reads.ts) never wait on the queue.
 import {
   asLatticeError, compareBytes, decodeSigned, encodeAppOps, encodeSigned, isBeyondSkew, issueHlc, LatticeError, MAX_BATCH, maxHlc,
-  bytesEqual, signIntention, toHex, ZERO_CID, ZERO_HASH, type Cid, type Hash, type NodeKey, type SignedIntention,
+  bytesEqual, isZero, signIntention, toHex, ZERO_CID, ZERO_HASH, type Cid, type Hash, type NodeId, type NodeKey, type SignedIntention,
 } from '../model/index.js';
 import { saveCheckpoint, saveHead, saveSignedHead, cloneHead, loadHead, type HeadState, type PauseInfo } from './head-state.js';
 import { AUTH_HOLD, DagTxn, SKEW_HOLD, type WitnessedItem } from './dag.js';
@@ -15,6 +15,9 @@ import { TableStateReader } from './state-view.js';
 import { StoreReads } from './store-reads.js';
 import { rebuildProjection, resetProjection, type RebuildReport } from './rebuild.js';
 import type { IngestReport, Prepared, StoreDeps, StoreInfo, WitnessedEvent } from './store-types.js';
+
+/** Bounds the walk back along one author's chain in `reauthorize`. */
+const MAX_REAUTHORIZE_WALK = 1_000_000;
 
 export type { IngestItemError, IngestReport, StoreDeps, StoreInfo, WitnessedEvent } from './store-types.js';
 
@@ -163,6 +166,12 @@ export class Store extends StoreReads {
           continue;
         }
         const outcome = dag.insert(signed, bytes, verdict === 'float' ? AUTH_HOLD : null);
+        if (verdict === 'reject-witness' && outcome !== 'duplicate' && outcome !== 'evidence') {
+          // Stored and witnessed (or floating until its deps are), projected as rejected: reported as refused too.
+          dag.markUnauthorized(signed.hash);
+          report.rejected++;
+          report.errors.push({ index, hash: signed.hash, error: new LatticeError('E_UNAUTHORIZED', 'the author may no longer write to this store: witnessed as rejected', { hash: toHex(signed.hash), witnessed: true }) });
+        }
         if (outcome === 'floated') report.floated++;
         else if (outcome === 'duplicate') report.duplicates++;
         else if (outcome === 'evidence') report.evidence++;
@@ -281,17 +290,57 @@ export class Store extends StoreReads {
     });
   }
 
-  /** Re-evaluates held intentions (clock skew, authorization), e.g. after membership changed. */
+  /**
+   * Re-evaluates held intentions (clock skew, authorization), e.g. after membership changed: 'ok' places them,
+   * 'reject-witness' places them marked unauthorized, 'float' and 'reject' keep them held.
+   */
   recheckHeld(): Promise<number> {
     return this.run(() => {
       const { result, events } = this.commit((_h, dag) => {
         const auth = this.deps.engine.authorize;
         return dag.releaseHeld(SKEW_HOLD, (s) => isBeyondSkew(s.intention.timestamp, this.now())) +
-          dag.releaseHeld(AUTH_HOLD, (s) => (auth ? auth.call(this.deps.engine, s, s.hash) !== 'ok' : false));
+          dag.releaseHeld(AUTH_HOLD, (s) => {
+            const verdict = auth ? auth.call(this.deps.engine, s, s.hash) : 'ok';
+            if (verdict === 'reject-witness') dag.markUnauthorized(s.hash);
+            return verdict === 'float' || verdict === 'reject';
+          });
       });
       this.emit(events);
       return result;
     });
+  }
+
+  /**
+   * Asks the authorization hook again about `authors`' witnessed intentions, walking each author's chain back from
+   * its tip while the verdict is 'reject-witness' (e.g. a revoke landed after this node applied writes beyond the
+   * revoked author's last valid tip): those are marked unauthorized and, if any was projected, the store is
+   * re-projected from seq 1 in the same transaction, so its state is the one of a node that got the revoke first.
+   * Returns how many intentions were newly marked.
+   */
+  reauthorize(authors: readonly NodeId[]): Promise<number> {
+    return this.run(() => {
+      const auth = this.deps.engine.authorize;
+      if (!auth) return 0;
+      const { result } = this.commit((_h, dag) => {
+        let marked = 0;
+        for (const author of authors) {
+          let cur = this.heads().find((t) => bytesEqual(t.author, author))?.hash;
+          for (let n = 0; cur && n < MAX_REAUTHORIZE_WALK; n++) {
+            const s = this.load(cur);
+            if (!s || auth.call(this.deps.engine, s, s.hash) !== 'reject-witness') break;
+            if (dag.markUnauthorized(s.hash)) marked++;
+            cur = isZero(s.intention.storePrev) ? undefined : s.intention.storePrev;
+          }
+        }
+        return marked;
+      });
+      return result;
+    });
+  }
+
+  private load(hash: Hash): SignedIntention | undefined {
+    const raw = this.getSigned(hash);
+    return raw ? decodeSigned(raw, { verify: false }) : undefined;
   }
 
   private armSkewTimer(): void {
