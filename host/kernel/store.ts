@@ -368,6 +368,19 @@ export class Store extends StoreReads {
     });
   }
 
+  /**
+   * Pauses projection with `info` (the node's hot-fix gate, when a ModuleUpgrade diverges from this store's history):
+   * witnessing goes on, and the pause lasts until restart or resume, like a host fault's.
+   */
+  pauseWith(info: PauseInfo): Promise<void> {
+    return this.run(() => {
+      const { events } = this.commit((head) => {
+        head.paused = { code: info.code, message: info.message, seq: info.seq };
+      });
+      this.emit(events);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     await this.queue;

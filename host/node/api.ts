@@ -28,6 +28,13 @@ export interface StoreInfo extends StoreSummary {
   floating: number;
   pausedError?: { code: string; message: string; [k: string]: unknown };
   authors: number;
+  /** The hot-fix gate's view of the store (upgrade-gate.ts): upgrades being verified, verdicts, attestations, alarms. */
+  upgrades?: {
+    pending: { upgrade: string; cid: string; state: string }[];
+    verdicts: { cid: string; fingerprint: string; equivalent: boolean; intentions: number; seq: number; stateHash: string; by: string; upgrade: string | null; at: string; firstDivergence?: Record<string, unknown> }[];
+    attestations: { cid: string; fingerprint: string; node: string; stateHash: string }[];
+    alarms: { storeId: string; cid: string; fingerprint: string; node: string; other: string; stateHash: string; otherStateHash: string; at: number }[];
+  };
 }
 
 export interface HistoryEntry {

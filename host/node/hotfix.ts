@@ -226,6 +226,14 @@ async function explain(node: Node, store: Store, stop: Stop, state: StateReader,
  * runs) and reports whether every app intention gives the same result and write set as its projection record.
  */
 export async function replayVerify(node: Node, store: Store, candidate: StateMachine, options: ReplayOptions | ((done: number, total: number) => void) = {}): Promise<ReplayReport> {
+  return (await replayCheck(node, store, candidate, options)).report;
+}
+
+/**
+ * replayVerify, also naming the last seq the replay covered: seqs 1..seq are the witnessed set the verdict is about
+ * (their fingerprint and the state hash at `seq` are what an attestation signs, upgrade-verdicts.ts).
+ */
+export async function replayCheck(node: Node, store: Store, candidate: StateMachine, options: ReplayOptions | ((done: number, total: number) => void) = {}): Promise<{ report: ReplayReport; seq: number }> {
   const opts: ReplayOptions = typeof options === 'function' ? { onProgress: options } : options;
   opts.signal?.throwIfAborted();
   const batch = Math.max(1, Math.floor(opts.batchSize ?? BATCH));
@@ -239,12 +247,12 @@ export async function replayVerify(node: Node, store: Store, candidate: StateMac
     const replay = new Replay(store, node.env.tables, env, guardRevoked(node, store.meta, candidate));
     for (let end = store.info().projected; replay.seq < end; end = store.info().projected) {
       const stop = replay.batch(Math.min(end, replay.seq + batch));
-      if (stop) return { equivalent: false, intentions: replay.compared, firstDivergence: await explain(node, store, stop, replay.state, candidate.cid) };
+      if (stop) return { report: { equivalent: false, intentions: replay.compared, firstDivergence: await explain(node, store, stop, replay.state, candidate.cid) }, seq: stop.seq };
       opts.onProgress?.(replay.seq, end);
       await new Promise<void>((r) => setImmediate(r)); // the node keeps serving between batches
       opts.signal?.throwIfAborted();
     }
-    return { equivalent: true, intentions: replay.compared, firstDivergence: null };
+    return { report: { equivalent: true, intentions: replay.compared, firstDivergence: null }, seq: replay.seq };
   } finally {
     await env?.close();
     rmSync(dir, { recursive: true, force: true });

@@ -26,6 +26,7 @@ import type { Transport } from '../net/transport.js';
 import { replayVerify } from './hotfix.js';
 import { freeUdpPort, startNetwork, withNetwork } from './start-network.js';
 import { shippedCids } from './shipped-modules.js';
+import { UpgradeGate } from './upgrade-gate.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -87,6 +88,8 @@ function lmdbCas(env: StorageEnv): CasTable {
 
 export class Node implements NodeApi {
   readonly machines: MachineCache;
+  /** The receive side of the hot-fix gate: ModuleUpgrades from peers are verified here before they apply. */
+  readonly upgrades: UpgradeGate;
   network: NetworkService | null = null;
   private closed = false;
   private readonly rootOpener;
@@ -103,6 +106,7 @@ export class Node implements NodeApi {
   ) {
     this.machines = new MachineCache(runtime, cas);
     this.rootOpener = rootStoreOpener();
+    this.upgrades = new UpgradeGate(this);
   }
 
   static async open(options: NodeOptions): Promise<Node> {
@@ -148,6 +152,7 @@ export class Node implements NodeApi {
       this.registerType(meta.storeType);
       await this.store(meta.storeId).catch(() => undefined); // a store that fails to open stays on disk, untouched
     }
+    await this.upgrades.start();
   }
 
   /** CIDs of the modules in this node's CAS. */
@@ -165,7 +170,7 @@ export class Node implements NodeApi {
     if (storeType === ROOT_STORE_TYPE) return;
     this.manager.register(storeType, (ctx) => ({
       machineFor: (cid, limits) => guardRevoked(this, ctx.meta, this.machines.get(cid, limits)),
-      authorize: authorizeIn(this, ctx.meta),
+      authorize: this.upgrades.authorize(ctx.meta, authorizeIn(this, ctx.meta)),
     }));
   }
 
@@ -351,12 +356,15 @@ export class Node implements NodeApi {
     const store = await this.resolve(arg);
     const info = store.info();
     const name = this.mesh(store.meta.meshId).child(store.meta.storeId)?.name;
+    const upgrades = this.upgrades.info(store.meta.storeId);
+    const report = info.paused?.code === 'E_HOTFIX_DIVERGES' ? upgrades?.verdicts.filter((v) => !v.equivalent).at(-1)?.firstDivergence : undefined;
     return {
       ...storeSummary(store, name),
       heads: info.heads.map((h) => toHex(h.hash)),
       floating: info.floating,
       authors: info.heads.length,
-      ...(info.paused ? { pausedError: { code: info.paused.code, message: info.paused.message, seq: info.paused.seq } } : {}),
+      ...(info.paused ? { pausedError: { code: info.paused.code, message: info.paused.message, seq: info.paused.seq, ...(report ? { firstDivergence: report } : {}) } } : {}),
+      ...(upgrades ? { upgrades } : {}),
     };
   }
 
@@ -496,6 +504,7 @@ export class Node implements NodeApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.upgrades.close();
     await this.network?.close();
     await this.manager.close();
     await this.env.close();

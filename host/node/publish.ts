@@ -6,7 +6,7 @@
 import { encodeSystemOp } from '../kernel/index.js';
 import { cidToString, DEFAULT_LIMITS, LatticeError, toHex } from '../model/index.js';
 import type { PublishResult } from './api.js';
-import { replayVerify, type ReplayOptions } from './hotfix.js';
+import { replayCheck, type ReplayOptions } from './hotfix.js';
 import type { Node } from './node.js';
 import { ROOT_STORE_TYPE } from './root-store.js';
 
@@ -41,6 +41,7 @@ export async function publishModule(node: Node, wasm: Uint8Array, storeType: str
     if (store.info().genesis !== null) stores.push(store);
   }
   let intentions = 0;
+  const verdicts: Awaited<ReturnType<typeof replayCheck>>[] = [];
   for (const store of stores) {
     const id = toHex(store.meta.storeId);
     const replay: ReplayOptions = {
@@ -48,14 +49,18 @@ export async function publishModule(node: Node, wasm: Uint8Array, storeType: str
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     };
-    const report = await replayVerify(node, store, machine, replay);
+    const checked = await replayCheck(node, store, machine, replay);
+    const report = checked.report;
     intentions += report.intentions;
     if (!report.equivalent) {
       throw new LatticeError('E_HOTFIX_DIVERGES', `the new module diverges from store ${toHex(store.meta.storeId)}'s history at seq ${String(report.firstDivergence?.['seq'])}: make a new store type and migrate`, {
         cid: cidToString(cid), storeType, storeId: toHex(store.meta.storeId), intentions, firstDivergence: report.firstDivergence,
       });
     }
+    verdicts.push(checked);
   }
+  // Each store's verdict is cached and attested: this node never replays its own upgrade again (upgrade-gate.ts).
+  for (const [k, store] of stores.entries()) await node.upgrades.record(store, cid, verdicts[k]!, 'publish', null);
   for (const store of stores) await store.submit(encodeSystemOp({ op: 'ModuleUpgrade', cid, limits: { ...DEFAULT_LIMITS } }));
   await root.submit(encodeSystemOp({ op: 'ModulePublish', storeType, cid, size: wasm.length }));
   return { cid: cidToString(cid), storeType, hotfix: stores.length > 0, verified: true, stores: stores.length, intentions };

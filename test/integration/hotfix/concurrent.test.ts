@@ -2,13 +2,14 @@
 // its causal past, so two nodes that receive the same intentions in different orders apply each one with the same
 // module and end in the same state. Node B starts as a copy of node A's data dir (same history, same mesh); then A
 // publishes counter-fast while B has already witnessed an intention A has not, and the rest reaches them in
-// different orders.
+// different orders. B's gate verifies the upgrade against its own history before applying anything after it.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it, onTestFinished } from 'vitest';
 import { encodeSystemOp } from '../../../host/kernel/index.js';
 import { cidToString, DEFAULT_LIMITS, fromHex, REJECTION, toHex, type StoreId } from '../../../host/model/index.js';
 import { openNode } from '../../../host/node/node.js';
+import { waitFor } from '../../helpers/node-wait.js';
 import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, latestUpgrade, tempDir, variant } from './helpers.js';
 
 let fast: Uint8Array;
@@ -62,8 +63,15 @@ it('intentions concurrent with an upgrade, delivered in different orders, run on
   await b.machines.load(cid);
   const early = await storeB.ingest([w.bytes, z.bytes, y.bytes]);
   expect(early.witnessed).toBe(0);
-  const late = await storeB.ingest([upgradeBytes, v.bytes]);
-  expect(late.witnessed).toBe(5);
+  // B did not publish the upgrade: its gate holds it and replays B's own history (with X, which A never replayed)
+  // with the new module before anything after the upgrade applies (Z); Y and W wait for V too, which arrives last.
+  const held = await storeB.ingest([upgradeBytes]);
+  expect(held).toMatchObject({ witnessed: 0, held: 1 });
+  await waitFor('B verifies the upgrade and applies Z, which waited on it', () => storeB.isWitnessed(up.hash) && storeB.isWitnessed(z.hash));
+  expect(b.upgrades.metrics).toMatchObject({ replays: 1, passed: 1, diverged: 0 });
+  expect((await b.storeInfo(id)).upgrades?.verdicts).toEqual([expect.objectContaining({ cid: published.cid, equivalent: true, by: 'receive', upgrade: toHex(up.hash) })]);
+  const late = await storeB.ingest([v.bytes]);
+  expect(late.witnessed).toBe(3); // V, then Y and W, which waited on it
 
   const seq = (node: typeof a, hash: Uint8Array): number => (node === a ? storeA : storeB).seqOf(hash as never)!;
   // The witness orders differ: X is after the upgrade on A and before it on B; V the other way round.
