@@ -1,9 +1,10 @@
 // Authorization by mesh membership (DESIGN §6), decided from the root store's history so every node decides the
 // same whatever the arrival order: an author with a known PeerAdd is valid; one with no PeerAdd yet floats until
 // it arrives (the node rechecks held intentions when the root store changes); a revoked author is valid up to the
-// last valid tip its PeerRevoke names for this store, and refused after it. A revoke that lands after this node
-// applied intentions beyond the tip re-projects the store (network.ts): `guardRevoked` makes the projection reject
-// them (E_UNAUTHORIZED), so the state is the one a node that refused them at ingest has.
+// last valid tip its PeerRevoke names for this store, and after it its intentions are witnessed as rejected
+// (E_UNAUTHORIZED, the kernel's 'reject-witness'), so every node holds them and releases what depends on them. A
+// revoke that lands after this node applied such intentions marks them the same way and re-projects the store
+// (`reauthorizeRevoked`, called by network.ts), so both delivery orders end with the same log and the same state.
 import type { AuthorizeVerdict, StateMachine, StoreMeta } from '../kernel/index.js';
 import { bytesEqual, fromHex, isZero, REJECTION, toHex, type Hash, type NodeId, type SignedIntention, type StoreId } from '../model/index.js';
 import type { MeshView } from './mesh.js';
@@ -67,17 +68,54 @@ export function authorizeIn(node: Node, meta: StoreMeta): (signed: SignedIntenti
     const status = view.status(author);
     if (status === 'active') return 'ok';
     if (status === 'unknown') return 'float';
-    const tip = view.peer(author)?.revoked?.lastValidTip[toHex(meta.storeId)];
-    if (!tip) return 'reject';
+    const row = view.peer(author);
+    // A revoke naming a node that never was a member (no PeerAdd, not the creator) gives it no room in our log.
+    if (!row?.added && !isCreator(node, meta.meshId, author)) return 'reject';
+    const tip = row?.revoked?.lastValidTip[toHex(meta.storeId)];
+    if (!tip) return 'reject-witness';
     const on = onChainOf(node, meta.storeId, tip, hash);
-    return on === 'ok' ? 'ok' : on === 'beyond' ? 'reject' : 'float';
+    return on === 'ok' ? 'ok' : on === 'beyond' ? 'reject-witness' : 'float';
   };
+}
+
+/** Whether `author` created the mesh (its root store's genesis author: a member without a PeerAdd). */
+function isCreator(node: Node, meshId: StoreId, author: NodeId): boolean {
+  const root = node.openedStore(meshId);
+  const genesis = root?.info().genesis;
+  const signed = genesis ? root!.getSigned(genesis) : undefined;
+  return signed !== undefined && bytesEqual(signed.subarray(0, 32), author);
+}
+
+/**
+ * After a root store change: in every store of the mesh (the root store too) where a revoked author's witnessed
+ * head lies beyond the last valid tip its PeerRevoke names, the kernel re-asks `authorizeIn` along that author's
+ * chain (`Store.reauthorize`): the intentions beyond the tip, applied because they arrived before the revoke, are
+ * marked unauthorized and the store re-projects, as if this node had got the revoke first. `done` remembers
+ * (store, head, revoke) triples already handled.
+ */
+export async function reauthorizeRevoked(node: Node, meshId: StoreId, done: Set<string>): Promise<void> {
+  const revoked = node.mesh(meshId).peers().filter((p) => p.row.revoked);
+  if (revoked.length === 0) return;
+  for (const meta of node.manager.list()) {
+    if (!bytesEqual(meta.meshId, meshId)) continue;
+    const store = await node.store(meta.storeId);
+    for (const { nodeId, row } of revoked) {
+      const head = store.heads().find((h) => toHex(h.author) === nodeId);
+      if (!head) continue;
+      const key = `${toHex(meta.storeId)}/${toHex(head.hash)}/${row.revoked!.hash}`;
+      if (done.has(key)) continue;
+      const tip = row.revoked!.lastValidTip[toHex(meta.storeId)];
+      if (tip && onChainOf(node, meta.storeId, tip, head.hash) !== 'beyond') continue;
+      done.add(key);
+      await store.reauthorize([fromHex(nodeId, 32) as NodeId]);
+    }
+  }
 }
 
 /**
  * The store's machine, except that an intention of a revoked author beyond its last valid tip is rejected
- * (E_UNAUTHORIZED, no writes). Such an intention is witnessed only when it arrived before the revoke; the
- * re-projection that follows the revoke applies this rule to it.
+ * (E_UNAUTHORIZED, no writes), as the kernel projects the intentions it marked unauthorized. The marks decide the
+ * kernel's projection; this guard gives the same answer where a machine runs outside it (the hot-fix replay).
  */
 export function guardRevoked(node: Node, meta: StoreMeta, machine: StateMachine): StateMachine {
   return {

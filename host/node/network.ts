@@ -8,7 +8,7 @@ import { blake3, bytesEqual, cidToString, fromHex, LatticeError, toHex, type Cid
 import type { Connection, Transport } from '../net/transport.js';
 import type { Join, JoinReply, RequestHeader } from '../net/wire.js';
 import { NegentropyTree } from '../sync/index.js';
-import { onChainOf } from './authorize.js';
+import { reauthorizeRevoked } from './authorize.js';
 import { logger } from './logger.js';
 import { admitJoiner } from './membership.js';
 import type { Node } from './node.js';
@@ -196,28 +196,11 @@ export class NetworkService implements SyncHost {
 
   /**
    * A revoke that lands after this node witnessed intentions beyond the revoked author's last valid tip (they
-   * arrived first): the store is re-projected, and the projection rejects them (authorize.ts guardRevoked), so its
-   * state is the one of a node that got the revoke first and refused them at ingest.
+   * arrived first): they are marked unauthorized and the store re-projects (authorize.ts reauthorizeRevoked), so its
+   * log and state are the ones of a node that got the revoke first and witnessed them as rejected.
    */
   private async reprojectRevoked(meshId: StoreId): Promise<void> {
-    const view = this.node.mesh(meshId);
-    const revoked = view.peers().filter((p) => p.row.revoked);
-    if (revoked.length === 0) return;
-    for (const meta of this.node.manager.list()) {
-      if (!bytesEqual(meta.meshId, meshId) || meta.storeType === ROOT_STORE_TYPE) continue;
-      const store = await this.node.store(meta.storeId);
-      for (const { nodeId, row } of revoked) {
-        const head = store.heads().find((h) => toHex(h.author) === nodeId);
-        if (!head) continue;
-        const key = `${toHex(meta.storeId)}/${toHex(head.hash)}/${row.revoked!.hash}`;
-        if (this.reprojected.has(key)) continue;
-        const tip = row.revoked!.lastValidTip[toHex(meta.storeId)];
-        if (tip && onChainOf(this.node, meta.storeId, tip, head.hash) !== 'beyond') continue;
-        this.reprojected.add(key);
-        const r = await store.rebuild();
-        log.trace('re-projected %s after a revoke: %d records differ', toHex(meta.storeId).slice(0, 8), r.differences);
-      }
-    }
+    await reauthorizeRevoked(this.node, meshId, this.reprojected);
   }
 
   /** Closes connections of peers revoked from `meshId` that are active in none of this node's meshes. */

@@ -1,6 +1,6 @@
 // The native `core:rootstore` store type (DESIGN §5): a mesh's root store. Its ops are system ops (root-ops.ts)
 // applied through the kernel's SystemOpHandler; it has no app ops and no module (cid ZERO).
-import type { StoreEngine, StoreOpener } from '../kernel/engine.js';
+import type { AuthorizeVerdict, StoreEngine, StoreOpener } from '../kernel/engine.js';
 import type { ApplyInput, ApplyOutcome, Call, CommandOutcome, ModuleDescription, QueryOutcome, StateMachine } from '../kernel/state-machine.js';
 import type { SystemOpHandler } from '../kernel/system-ops.js';
 import { LatticeError, REJECTION, ZERO_CID, type Hash, type SignedIntention } from '../model/index.js';
@@ -37,7 +37,7 @@ export const rootOpsHandler: SystemOpHandler = {
 };
 
 /** The opener for root stores; `authorize` is the node's membership check for this mesh. */
-export function rootStoreOpener(authorize?: (signed: SignedIntention, hash: Hash) => 'ok' | 'float' | 'reject'): StoreOpener {
+export function rootStoreOpener(authorize?: (signed: SignedIntention, hash: Hash) => AuthorizeVerdict): StoreOpener {
   const machine = new RootMachine();
   return (): StoreEngine => ({
     machineFor: () => machine,

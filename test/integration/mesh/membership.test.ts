@@ -1,6 +1,7 @@
 // Mesh membership end to end over the in-memory transport (DESIGN §6): three nodes join by invite and see the
 // store and its data; a revoked node's later writes and its sync are refused while the others keep converging;
-// a node that joins after the revoke accepts the revoked node's writes up to its last valid tip and none after.
+// a node that joins after the revoke accepts the revoked node's writes up to its last valid tip and none after
+// (they are witnessed as rejected, E_UNAUTHORIZED, on every node).
 import { expect, it } from 'vitest';
 import { fromHex, REJECTION, toHex, type Hash } from '../../../host/model/index.js';
 import type { Node } from '../../../host/node/node.js';
@@ -9,6 +10,7 @@ import { get, hashes, meshWithStore, puts } from '../../helpers/node-ops.js';
 
 const kv = (n: Node) => n.openedStore(n.resolveStore('kv').storeId)!;
 const signedOf = (n: Node, hashHex: string) => kv(n).getSigned(fromHex(hashHex, 32) as Hash)!;
+const resultOf = (n: Node, hash: Hash) => kv(n).history({ limit: 100_000 }).find((e) => toHex(e.hash) === toHex(hash))?.result;
 
 it('three nodes: join and see the data; a revoked node is refused; a later joiner keeps its writes up to the tip', { timeout: 90_000 }, async () => {
   const net = testNet();
@@ -29,13 +31,17 @@ it('three nodes: join and see the data; a revoked node is refused; a later joine
   await b.sync();
   expect((await b.peerList()).find((p) => p.nodeId === toHex(c.key.publicKey))?.status).toBe('revoked');
 
-  // c's new write: refused by a and b, whoever relays it; their state does not move.
+  // c's new write: rejected by a and b, whoever relays it (witnessed as rejected, E_UNAUTHORIZED); their state does
+  // not move.
   const after = await c.storeExec('kv', 'put', ['from-c', 'too-late']);
+  const afterHash = fromHex(after.intentions[0]!, 32) as Hash;
   for (const n of [a, b]) {
     const hashBefore = (await n.storeInfo('kv')).stateHash;
     const report = await kv(n).ingest([signedOf(c, after.intentions[0]!)]);
     expect(report.rejected).toBe(1);
     expect(report.errors[0]!.error.code).toBe('E_UNAUTHORIZED');
+    expect(kv(n).isWitnessed(afterHash)).toBe(true);
+    expect(resultOf(n, afterHash)).toBe(REJECTION.E_UNAUTHORIZED);
     expect((await n.storeInfo('kv')).stateHash).toBe(hashBefore);
     expect(await get(n, 'from-c')).toEqual(['valid', false]);
   }
@@ -60,8 +66,10 @@ it('three nodes: join and see the data; a revoked node is refused; a later joine
   await d.peerJoin(token);
   expect(await get(d, 'from-c')).toEqual(['valid', false]);
   expect(kv(d).isWitnessed(fromHex(before.intentions[0]!, 32) as Hash)).toBe(true);
+  // d cloned c's write after the tip from b's log and witnessed it as rejected; offered again, it is a duplicate.
+  expect(resultOf(d, afterHash)).toBe(REJECTION.E_UNAUTHORIZED);
   const late = await kv(d).ingest([signedOf(c, after.intentions[0]!)]);
-  expect(late.rejected).toBe(1);
+  expect(late.duplicates).toBe(1);
   expect(await get(d, 'from-c')).toEqual(['valid', false]);
   await d.sync();
   expect((await hashes([a, b, d])).every((h) => h === ha)).toBe(true);
@@ -83,14 +91,15 @@ it('a revoke racing a revoked node’s write, delivered in both orders, ends in 
   await a.peerRevoke(toHex(c.key.publicKey)); // names `tip`: a never saw the raced write
   await waitFor('the revoke reaches b and b re-projects', async () => (await get(b, 'from-c'))[0] === 'valid');
   net.network.heal();
-  await b.sync(); // b offers the raced write to a, which refuses it
-  expect(kv(a).has(racedHash)).toBe(false);
+  await b.sync(); // b offers the raced write to a, which witnesses it as rejected (the revoke came first there)
+  expect(kv(a).isWitnessed(racedHash)).toBe(true);
 
-  // Same state, same accepted writes: the raced write is rejected on both (b: witnessed, projected as rejected).
+  // Same state, same log: the raced write is witnessed and rejected on both.
   expect((await a.storeInfo('kv')).stateHash).toBe((await b.storeInfo('kv')).stateHash);
   expect(await get(a, 'from-c')).toEqual(['valid', false]);
-  const entry = kv(b).history({ limit: 100_000 }).find((e) => toHex(e.hash) === raced.intentions[0]);
-  expect(entry?.result).toBe(REJECTION.E_UNAUTHORIZED);
+  for (const n of [a, b]) expect(resultOf(n, racedHash)).toBe(REJECTION.E_UNAUTHORIZED);
+  const all = (n: Node) => kv(n).history({ limit: 100_000 }).map((e) => toHex(e.hash)).sort();
   const accepted = (n: Node) => kv(n).history({ limit: 100_000 }).filter((e) => e.result === 0).map((e) => toHex(e.hash)).sort();
+  expect(all(a)).toEqual(all(b));
   expect(accepted(a)).toEqual(accepted(b));
 });
