@@ -4,11 +4,11 @@
 // history diverges, while it keeps serving.
 import { beforeAll, expect, it } from 'vitest';
 import { encodeSystemOp } from '../../../host/kernel/index.js';
-import { DEFAULT_LIMITS, fromHex, NodeKey, parseCid, toHex, type StoreId } from '../../../host/model/index.js';
+import { blake3, cidToString, DEFAULT_LIMITS, fromHex, NodeKey, parseCid, toHex, type Cid, type StoreId } from '../../../host/model/index.js';
 import type { Node } from '../../../host/node/node.js';
 import { signAttestation } from '../../../host/node/upgrade-verdicts.js';
 import { testNet, waitFor } from '../../helpers/node-mesh.js';
-import { addMembers, Authors, latestUpgrade, variant } from './helpers.js';
+import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, latestUpgrade, open, variant } from './helpers.js';
 
 let fast: Uint8Array;
 let rare: Uint8Array;
@@ -132,4 +132,38 @@ it('an upgrade that diverges from the receiver\'s own history is held: the store
   expect(again.pausedError).toMatchObject({ code: 'E_HOTFIX_DIVERGES' });
   expect(b2.openedStore(storeId)!.isWitnessed(upgrade)).toBe(false);
   expect(b2.upgrades.metrics.replays).toBe(0);
+});
+
+it('a node stopped before it verified a received upgrade restarts on the old module with its state intact, and verifies it then', { timeout: 120_000 }, async () => {
+  const { node, dataDir } = await createNode();
+  const { storeId: id } = await node.storeCreate('demo:counter', 'clicks');
+  const storeId = fromHex(id, 16) as StoreId;
+  const store = await node.store(storeId);
+  const authors = new Authors(store, 2, 23);
+  await addMembers(node, authors.keys);
+  await ingestAll(store, counterHistory(store, authors, 200, (i) => `k${i % 7}`));
+  // Another member's upgrade to a module this node does not hold (no network: it cannot fetch it), and a write after it.
+  const cid = new Uint8Array(blake3(fast)) as Cid;
+  const up = authors.write(store, 0, encodeSystemOp({ op: 'ModuleUpgrade', cid, limits: { ...DEFAULT_LIMITS } }));
+  const after = authors.write(store, 1, counterOp('k0', 9), [up]);
+  expect(await store.ingest([up.bytes, after.bytes])).toMatchObject({ witnessed: 0, held: 1, floated: 1 });
+  await waitFor('the verification waits for the module', () => node.upgrades.info(storeId)?.pending[0]?.state === 'waiting-for-module');
+  const before = await node.storeInfo('clicks');
+  await node.close();
+
+  const again = await open(dataDir);
+  try {
+    const info = await again.storeInfo('clicks');
+    expect({ cid: info.cid, seq: info.seq, stateHash: info.stateHash, paused: info.paused }).toEqual({ cid: before.cid, seq: before.seq, stateHash: before.stateHash, paused: false });
+    const reopened = again.openedStore(storeId)!;
+    expect(reopened.isWitnessed(up.hash)).toBe(false);
+    expect(info.upgrades?.pending).toEqual([expect.objectContaining({ upgrade: toHex(up.hash) })]);
+    await again.runtime.publish(fast, DEFAULT_LIMITS); // the module's bytes arrive
+    await waitFor('the upgrade is verified and what waited on it applied', () => reopened.isWitnessed(after.hash));
+    expect(again.upgrades.metrics).toMatchObject({ replays: 1, passed: 1 });
+    const history = await again.storeHistory(id, {});
+    expect(history.find((e) => e.hash === toHex(after.hash))?.cid).toBe(cidToString(cid));
+  } finally {
+    await again.close();
+  }
 });
