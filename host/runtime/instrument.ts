@@ -1,6 +1,7 @@
 // Load-time instrumentation with binaryen (DESIGN §4.1): fuel, call depth, NaN canonicalisation, memory-limit and
-// bulk-memory charging, and the start function moved under the call's fuel budget. The output is a versioned,
-// consensus-relevant function of (module bytes, limits, binaryen version): change anything here → bump the version.
+// bulk-memory charging, the start function moved under the call's fuel budget, and the exports that let the runtime
+// restore an instance to its post-start state (instance reuse). The output is a versioned, consensus-relevant
+// function of (module bytes, limits, binaryen version): change anything here → bump the version.
 import { LatticeError, REJECTION, type ConsensusLimits } from '../model/index.js';
 import { accessors, capi, type Binaryen, type BinaryenModule } from './binaryen-loader.js';
 import { createExpressionWalker } from './expression-walk.js';
@@ -8,8 +9,11 @@ import { checkModule, guardDepth, readModule, RESERVED_PREFIX, type ModuleReport
 import { stripStartSection } from './wasm-sections.js';
 import { frameWeight } from './limits-hash.js';
 
-/** Bumped whenever the metering spec or the emitted code changes; part of every artifact's cache key. */
-export const INSTRUMENTER_VERSION = 'lattice-meter/1+binaryen-132.0.0';
+/**
+ * Bumped whenever the metering spec or the emitted code changes; part of every artifact's cache key. 1.1 charges
+ * exactly the fuel of 1 and adds the restore exports (GLOBALS_EXPORT).
+ */
+export const INSTRUMENTER_VERSION = 'lattice-meter/1.1+binaryen-132.0.0';
 
 export const FUEL_GLOBAL = `${RESERVED_PREFIX}fuel`;
 export const TRAP_GLOBAL = `${RESERVED_PREFIX}trap`;
@@ -17,6 +21,16 @@ export const START_EXPORT = `${RESERVED_PREFIX}start`;
 const DEPTH_GLOBAL = `${RESERVED_PREFIX}depth`;
 const CHARGE_BYTES = `${RESERVED_PREFIX}charge_bytes`;
 const GREW = `${RESERVED_PREFIX}grew`;
+/**
+ * The count n of mutable globals (the module's and the instrumentation's), an immutable i32 export; each is exported
+ * as `__lattice_global_<i>`, i < n, so that the host can save and restore them. Absent when the module cannot be
+ * restored to a fresh instance's state (it uses data.drop, or has more than MAX_RESTORED_GLOBALS): the runtime then
+ * instantiates per call.
+ */
+export const GLOBALS_EXPORT = `${RESERVED_PREFIX}globals`;
+export const GLOBAL_EXPORT_PREFIX = `${RESERVED_PREFIX}global_`;
+/** Past this many mutable globals, restoring them one by one from JS is no cheaper than a fresh instance. */
+export const MAX_RESTORED_GLOBALS = 1024;
 
 /** Fuel per page a successful memory.grow adds (the host zeroes 64 KiB). */
 export const FUEL_PER_PAGE = 1024;
@@ -58,6 +72,7 @@ export async function instrument(bytes: Uint8Array, limits: ConsensusLimits): Pr
     m.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
     m.addGlobalExport(TRAP_GLOBAL, TRAP_GLOBAL);
     if (report.start !== null) m.addFunctionExport(report.start, START_EXPORT);
+    if (!meter.dropsData) exportMutableGlobals(b, m);
     m.setFeatures(ALLOWED_FEATURES(b));
     if (!m.validate()) throw new Error('the instrumented module does not validate (an instrumenter bug)');
     const out = m.emitBinary();
@@ -72,6 +87,8 @@ function reserved(): LatticeError {
 }
 
 interface Meter {
+  /** Set when a walked function uses data.drop: a dropped segment cannot be restored in a reused instance. */
+  readonly dropsData: boolean;
   trap(code: number): number;
   charge(weight: number): number[];
   function(f: number, walker: ReturnType<typeof createExpressionWalker>): void;
@@ -99,7 +116,11 @@ function createMeter(b: Binaryen, m: BinaryenModule, limits: ConsensusLimits): M
     m.global.set(FUEL_GLOBAL, m.i32.sub(m.global.get(FUEL_GLOBAL, i32), m.i32.const(w))),
   ];
 
+  let dropsData = false;
   return {
+    get dropsData() {
+      return dropsData;
+    },
     trap,
     charge,
     function(f, walker) {
@@ -149,6 +170,7 @@ function createMeter(b: Binaryen, m: BinaryenModule, limits: ConsensusLimits): M
           return e;
         }
         if (id === b.MemoryGrowId) return m.call(GREW, [e], i32);
+        if (id === b.DataDropId) dropsData = true;
         if (id === b.ReturnId) {
           const value = Return.getValue!(e);
           const exit = m.global.set(DEPTH_GLOBAL, m.nop()); // placeholder value, set once the weight is known
@@ -176,6 +198,19 @@ function createMeter(b: Binaryen, m: BinaryenModule, limits: ConsensusLimits): M
       setBody(f, wrapped);
     },
   };
+}
+
+/** Exports every mutable global for the host's save and restore (GLOBALS_EXPORT); charges nothing, runs nothing. */
+function exportMutableGlobals(b: Binaryen, m: BinaryenModule): void {
+  const mutable: string[] = [];
+  for (let i = 0; i < m.getNumGlobals(); i++) {
+    const g = b.getGlobalInfo(m.getGlobalByIndex(i));
+    if (g.mutable) mutable.push(g.name);
+  }
+  if (mutable.length > MAX_RESTORED_GLOBALS) return;
+  mutable.forEach((name, i) => m.addGlobalExport(name, `${GLOBAL_EXPORT_PREFIX}${i}`));
+  m.addGlobal(GLOBALS_EXPORT, b.i32, false, m.i32.const(mutable.length));
+  m.addGlobalExport(GLOBALS_EXPORT, GLOBALS_EXPORT);
 }
 
 function addHelpers(b: Binaryen, m: BinaryenModule, meter: Meter): void {

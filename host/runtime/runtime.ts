@@ -3,12 +3,12 @@
 // version, limits hash): instrumented bytes in the CAS table (so binaryen loads only for modules new to the node),
 // compiled WebAssembly.Modules in this process.
 import { cidToString, toHex, type Cid, type ConsensusLimits } from '../model/index.js';
-import { instrument, INSTRUMENTER_VERSION, START_EXPORT, FUEL_GLOBAL, TRAP_GLOBAL } from './instrument.js';
+import { instrument, INSTRUMENTER_VERSION, START_EXPORT, FUEL_GLOBAL, TRAP_GLOBAL, GLOBALS_EXPORT } from './instrument.js';
 import { limitsHash } from './limits-hash.js';
 import type { ModuleCas } from './module-cas.js';
 import { lintModule, type ModuleReport } from './validate.js';
 import { Wasm, type WasmModule } from './wasm-api.js';
-import { WasmStateMachine } from './wasm-state-machine.js';
+import { WasmStateMachine, type MachineOptions } from './wasm-state-machine.js';
 
 export interface RuntimeComponents {
   readonly cas: ModuleCas;
@@ -23,7 +23,7 @@ export interface RuntimeStats {
 
 export interface ModuleRuntime {
   /** The state machine of a stored module under the given limits. Rejects with the module's validation error. */
-  load(cid: Cid, limits: ConsensusLimits): Promise<WasmStateMachine>;
+  load(cid: Cid, limits: ConsensusLimits, options?: MachineOptions): Promise<WasmStateMachine>;
   /** Lints module bytes (lintModule) and stores them; returns the CID and what the module uses. */
   publish(bytes: Uint8Array, limits: ConsensusLimits): Promise<{ cid: Cid; report: ModuleReport }>;
   readonly stats: RuntimeStats;
@@ -32,6 +32,8 @@ export interface ModuleRuntime {
 interface Compiled {
   readonly module: WasmModule;
   readonly hasStart: boolean;
+  /** The artifact exports its mutable globals for restore (instance reuse). */
+  readonly restorable: boolean;
 }
 
 const moduleExports = (m: WasmModule): Set<string> => new Set(Wasm.Module.exports(m).map((e) => e.name));
@@ -45,7 +47,7 @@ export function createRuntime(components: RuntimeComponents): ModuleRuntime {
     const module = new Wasm.Module(bytes);
     stats.compiled++;
     const names = moduleExports(module);
-    return { module, hasStart: names.has(START_EXPORT) };
+    return { module, hasStart: names.has(START_EXPORT), restorable: names.has(GLOBALS_EXPORT) };
   };
 
   async function build(cid: Cid, limits: ConsensusLimits): Promise<Compiled> {
@@ -64,7 +66,7 @@ export function createRuntime(components: RuntimeComponents): ModuleRuntime {
 
   return {
     stats,
-    async load(cid, limits) {
+    async load(cid, limits, options) {
       const key = `${cidToString(cid)}/${INSTRUMENTER_VERSION}/${toHex(limitsHash(limits))}`;
       let entry = compiled.get(key);
       if (entry === undefined) {
@@ -74,7 +76,7 @@ export function createRuntime(components: RuntimeComponents): ModuleRuntime {
         entry.catch(() => compiled.delete(key));
       }
       const c = await entry;
-      return new WasmStateMachine(cid, { ...limits }, c.module, c.hasStart);
+      return new WasmStateMachine(cid, { ...limits }, c.module, c.hasStart, c.restorable, options);
     },
     async publish(bytes, limits) {
       const report = await lintModule(bytes, limits);

@@ -6,6 +6,7 @@ export interface WasmGlobal {
 
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
 
 export type WasmExports = Record<string, unknown>;

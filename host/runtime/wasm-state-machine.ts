@@ -1,15 +1,17 @@
-// WasmStateMachine: the kernel's StateMachine over an instrumented module (DESIGN §3, §4.1). Every call gets a
-// fresh WebAssembly.Instance of the cached module, so no guest state survives between calls and a call's fuel
-// never depends on earlier calls. Traps become deterministic rejections; only host faults throw from apply.
+// WasmStateMachine: the kernel's StateMachine over an instrumented module (DESIGN §3, §4.1). Every call runs in the
+// state of a fresh WebAssembly.Instance of the cached module — a reused instance restored to it (instance-reuse.ts),
+// else a new one — so no guest state survives between calls and a call's fuel never depends on earlier calls. Traps
+// become deterministic rejections; only host faults throw from apply.
 import type {
   ApplyInput, ApplyOutcome, Call, CommandContext, CommandOutcome, ModuleDescription, QueryOutcome, StateMachine, StateReader,
 } from '../kernel/state-machine.js';
 import { APPLIED, LatticeError, REJECTION, rejectionName, type Cid, type ConsensusLimits, type ErrorCode } from '../model/index.js';
 import { CallContext, GuestTrap, type CallKind } from './call-context.js';
 import { createImports } from './host-functions.js';
+import { InstanceReuse } from './instance-reuse.js';
 import { FUEL_GLOBAL, START_EXPORT, TRAP_GLOBAL } from './instrument.js';
 import { encodeApplyInput, encodeCallInput, parseDescription } from './call-input.js';
-import { Wasm, type WasmGlobal, type WasmImports, type WasmMemory, type WasmModule } from './wasm-api.js';
+import { Wasm, type WasmGlobal, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** Negative codes a guest may return itself (the rest of the negative range belongs to the host). */
 const GUEST_NEGATIVE = new Set<number>([REJECTION.E_BAD_ARGUMENT, REJECTION.E_UNKNOWN_METHOD]);
@@ -23,18 +25,31 @@ interface Run {
   readonly fuel: number;
 }
 
+export interface MachineOptions {
+  /** Instantiate afresh for every call even when the module is restorable (the reference path, for tests). */
+  readonly instancePerCall?: boolean;
+}
+
 export class WasmStateMachine implements StateMachine {
   private readonly ctx = new CallContext();
-  private readonly imports: WasmImports;
+  private readonly instances: InstanceReuse;
   private description: ModuleDescription | undefined;
 
+  /** `restorable`: the artifact has the restore exports (GLOBALS_EXPORT). */
   constructor(
     readonly cid: Cid,
     readonly limits: ConsensusLimits,
-    private readonly module: WasmModule,
+    module: WasmModule,
     private readonly hasStart: boolean,
+    restorable: boolean,
+    options: MachineOptions = {},
   ) {
-    this.imports = createImports(this.ctx);
+    this.instances = new InstanceReuse(module, createImports(this.ctx), restorable && options.instancePerCall !== true);
+  }
+
+  /** WebAssembly instances this machine has created (with reuse, a few over its life; else one per call). */
+  get instantiations(): number {
+    return this.instances.instantiations;
   }
 
   apply(input: ApplyInput, state: StateReader): ApplyOutcome {
@@ -97,12 +112,14 @@ export class WasmStateMachine implements StateMachine {
     let fuel: WasmGlobal | undefined;
     let trapCode: WasmGlobal | undefined;
     try {
-      const exports = new Wasm.Instance(this.module, this.imports).exports;
+      const ready = this.instances.acquire();
+      const exports = ready?.exports ?? this.instances.fresh();
       fuel = exports[FUEL_GLOBAL] as WasmGlobal;
       trapCode = exports[TRAP_GLOBAL] as WasmGlobal;
       ctx.memory = exports.memory as WasmMemory;
       ctx.fuel = fuel;
-      if (this.hasStart) (exports[START_EXPORT] as () => void)();
+      // a restored instance is past its start function: it ran, under the same fuel, when the snapshot was taken
+      if (ready === undefined && this.hasStart) (exports[START_EXPORT] as () => void)();
       const result = (exports[entry] as () => number)();
       return { result, trap: 0, message: undefined, fuel: fuelLimit - fuel.value };
     } catch (e) {
@@ -118,6 +135,7 @@ export class WasmStateMachine implements StateMachine {
         message = recorded !== 0 ? (rejectionName(recorded) ?? String(recorded)) : `trap: ${e.message}`;
       } else {
         // a RangeError (V8's stack limit), a failing state read, a bug: never the guest's to decide
+        this.instances.discard();
         throw new LatticeError('E_HOST_FAULT', `host fault in ${entry}: ${(e as Error)?.message ?? String(e)}`, { cid: this.cid }, { cause: e });
       }
       // fuel exhausted reports the whole budget (the remainder below one block's weight is not meaningful)

@@ -1,0 +1,109 @@
+// Instance reuse with the semantics of a fresh instance per call (DESIGN §4.1: no guest state survives between
+// calls). The post-start state of a module — its memory bytes and size, and every mutable global, fuel included —
+// is taken once, and an instance is restored to it before every call. What else a fresh instance would reset
+// cannot change at run time under the allowlist: the table (no table.* or elem.drop, no imported table), and data
+// segments (a module using data.drop is not exported for restore by the instrumenter, so it stays fresh per call).
+import { GLOBAL_EXPORT_PREFIX, GLOBALS_EXPORT, START_EXPORT } from './instrument.js';
+import { Wasm, type WasmExports, type WasmGlobal, type WasmImports, type WasmMemory, type WasmModule } from './wasm-api.js';
+
+const PAGE = 65536;
+
+/** An instance ready for one call, in the state a fresh instantiation followed by its start function gives. */
+export interface ReadyInstance {
+  readonly exports: WasmExports;
+  readonly memory: WasmMemory;
+}
+
+interface Snapshot {
+  readonly memory: Uint8Array;
+  readonly globals: readonly (number | bigint)[];
+}
+
+interface Live extends ReadyInstance {
+  readonly globals: readonly WasmGlobal[];
+  view: Uint8Array;
+}
+
+/** Thrown by the imports of the snapshot instance: a start function that calls the host is not restorable. */
+class HostCalledInStart extends Error {}
+
+const refuse = (): never => {
+  throw new HostCalledInStart('the start function called the host');
+};
+
+function globalsOf(exports: WasmExports): WasmGlobal[] {
+  const n = (exports[GLOBALS_EXPORT] as WasmGlobal).value as number;
+  return Array.from({ length: n }, (_, i) => exports[`${GLOBAL_EXPORT_PREFIX}${i}`] as WasmGlobal);
+}
+
+/**
+ * The instances of one state machine's module. `acquire()` returns an instance restored to the post-start state,
+ * or undefined when the module must be instantiated (and its start run) per call: it has no restore exports, or its
+ * start function calls the host (what it does may then depend on the call), traps or runs out of fuel.
+ */
+export class InstanceReuse {
+  /** undefined: not taken yet; null: this module is instantiated per call. */
+  private snapshot: Snapshot | null | undefined;
+  private live: Live | undefined;
+  /** Instances created, the snapshot's included. */
+  instantiations = 0;
+
+  constructor(
+    private readonly module: WasmModule,
+    private readonly imports: WasmImports,
+    private readonly restorable: boolean,
+  ) {}
+
+  acquire(): ReadyInstance | undefined {
+    if (this.snapshot === undefined) this.snapshot = this.restorable ? this.take() : null;
+    const snap = this.snapshot;
+    if (snap === null) return undefined;
+    let live = this.live;
+    // memory cannot shrink: an instance whose call grew it is replaced
+    if (live === undefined || live.memory.buffer.byteLength !== snap.memory.length) live = this.live = this.instantiate(snap.memory.length);
+    if (live.view.buffer !== live.memory.buffer) live.view = new Uint8Array(live.memory.buffer);
+    live.view.set(snap.memory);
+    const globals = live.globals;
+    for (let i = 0; i < globals.length; i++) globals[i]!.value = snap.globals[i] as number;
+    return live;
+  }
+
+  /** Drops the live instance (after a host fault, whose effect on it is not the guest's to define). */
+  discard(): void {
+    this.live = undefined;
+  }
+
+  /** A fresh instance for one call, as the contract defines it; the caller runs the start function. */
+  fresh(): WasmExports {
+    this.instantiations++;
+    return new Wasm.Instance(this.module, this.imports).exports;
+  }
+
+  private instantiate(bytes: number): Live {
+    const exports = this.fresh();
+    const memory = exports.memory as WasmMemory;
+    const grow = (bytes - memory.buffer.byteLength) / PAGE;
+    if (grow > 0) memory.grow(grow);
+    return { exports, memory, globals: globalsOf(exports), view: new Uint8Array(memory.buffer) };
+  }
+
+  /** Instantiates with imports that refuse every call, runs the start function, and copies the state it leaves. */
+  private take(): Snapshot | null {
+    const refusing: WasmImports = {};
+    for (const [mod, fns] of Object.entries(this.imports)) refusing[mod] = Object.fromEntries(Object.keys(fns).map((k) => [k, refuse]));
+    try {
+      this.instantiations++;
+      const exports = new Wasm.Instance(this.module, refusing).exports;
+      const start = exports[START_EXPORT] as (() => void) | undefined;
+      if (start !== undefined) start();
+      return {
+        memory: new Uint8Array((exports.memory as WasmMemory).buffer).slice(),
+        globals: globalsOf(exports).map((g) => g.value),
+      };
+    } catch {
+      // whatever stopped the start function here stops it in every fresh instance too: each call runs it and
+      // meets the same end (a trap becomes the call's outcome)
+      return null;
+    }
+  }
+}
