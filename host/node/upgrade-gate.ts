@@ -163,8 +163,10 @@ export class UpgradeGate {
       return;
     }
     const signed = decodeSigned(raw, { verify: false });
-    // Its causal past first: the replay must cover every ancestor of the upgrade.
-    if (this.parentsSeq(job.storeId, signed.intention) === undefined) {
+    // Its causal past first: the replay must cover every ancestor of the upgrade, and it runs up to the projected seq
+    // (a store paused by a host fault waits, else its verdict would never cover the upgrade and it would replay again).
+    const need = this.parentsSeq(job.storeId, signed.intention);
+    if (need === undefined || need > store.info().projected) {
       job.state = 'waiting-for-parents';
       this.park(store);
       return;
