@@ -5,30 +5,16 @@
 // (E_UNAUTHORIZED, the kernel's 'reject-witness'), so every node holds them and releases what depends on them. A
 // revoke that lands after this node applied such intentions marks them the same way and re-projects the store
 // (`reauthorizeRevoked`, called by network.ts), so both delivery orders end with the same log and the same state.
-import type { AuthorizeVerdict, StateMachine, StoreMeta } from '../kernel/index.js';
-import { bytesEqual, fromHex, isZero, REJECTION, toHex, type Hash, type NodeId, type SignedIntention, type StoreId } from '../model/index.js';
-import type { MeshView } from './mesh.js';
+import { decodeSystemOp, type AuthorizeVerdict, type StateMachine, type StoreMeta } from '../kernel/index.js';
+import {
+  bytesEqual, decodeOps, decodeSigned, fromHex, isZero, REJECTION, toHex, type Hash, type Hlc, type Intention, type NodeId, type SignedIntention, type StoreId,
+} from '../model/index.js';
 import type { Node } from './node.js';
 import { ROOT_STORE_TYPE } from './root-store.js';
+import { decodeRootOp, resolveMembership, stampKey, type MembershipOp, type Resolution } from './root-ops.js';
 
 const STORE_PREV = 60; // author 32 ‖ wallMs 8 ‖ counter 4 ‖ storeId 16
 const MAX_WALK = 1_000_000;
-
-// Mesh views read live tables; once the root store's genesis (its creator) is known a view stays valid, so it is
-// built once per mesh instead of per intention (building one reads the root store's info).
-const views = new WeakMap<Node, Map<string, MeshView>>();
-
-export function meshViewOf(node: Node, meshId: StoreId): MeshView | undefined {
-  let byMesh = views.get(node);
-  if (!byMesh) views.set(node, (byMesh = new Map()));
-  const cached = byMesh.get(toHex(meshId));
-  if (cached) return cached;
-  const root = node.openedStore(meshId);
-  if (!root || root.seq === 0 || root.info().genesis === null) return undefined;
-  const view = node.mesh(meshId);
-  byMesh.set(toHex(meshId), view);
-  return view;
-}
 
 /** 'ok' when `hash` is the tip or on the author's chain behind it, 'beyond' when not, 'unknown' when a link is missing. */
 export function onChainOf(node: Node, storeId: StoreId, tipHex: string, hash: Hash): 'ok' | 'beyond' | 'unknown' {
@@ -47,68 +33,134 @@ export function onChainOf(node: Node, storeId: StoreId, tipHex: string, hash: Ha
   return 'beyond';
 }
 
-/** Whether `author` is revoked in the store's mesh and `hash` lies beyond its last valid tip there. */
-export function beyondRevokedTip(node: Node, meta: StoreMeta, author: NodeId, hash: Hash): boolean {
-  const view = meshViewOf(node, meta.meshId);
-  const row = view?.peer(author);
-  if (!row?.revoked) return false;
-  const tip = row.revoked.lastValidTip[toHex(meta.storeId)];
-  if (!tip) return true;
-  return onChainOf(node, meta.storeId, tip, hash) === 'beyond';
+interface MeshLog {
+  /** Root-store seq read so far. */
+  seq: number;
+  creator: string | undefined;
+  ops: MembershipOp[];
+  hashes: Set<string>;
+  resolution?: Resolution;
 }
 
-export function authorizeIn(node: Node, meta: StoreMeta): (signed: SignedIntention, hash: Hash) => AuthorizeVerdict {
-  return (signed, hash) => {
-    const view = meshViewOf(node, meta.meshId);
-    if (!view) {
-      // A root store's first intention is its genesis: its author is the mesh's creator and first member.
-      return meta.storeType === ROOT_STORE_TYPE && isZero(signed.intention.storePrev) ? 'ok' : 'float';
-    }
-    const author = signed.intention.author;
-    const status = view.status(author);
-    if (status === 'active') return 'ok';
-    if (status === 'unknown') return 'float';
-    const row = view.peer(author);
-    // A revoke naming a node that never was a member (no PeerAdd, not the creator) gives it no room in our log.
-    if (!row?.added && !isCreator(node, meta.meshId, author)) return 'reject';
-    const tip = row?.revoked?.lastValidTip[toHex(meta.storeId)];
-    if (!tip) return 'reject-witness';
-    const on = onChainOf(node, meta.storeId, tip, hash);
-    return on === 'ok' ? 'ok' : on === 'beyond' ? 'reject-witness' : 'float';
-  };
-}
+// Per node and mesh: the root store's membership ops read so far (the log only grows) and their resolution, kept
+// until the root store witnesses more.
+const logs = new WeakMap<Node, Map<string, MeshLog>>();
 
-/** Whether `author` created the mesh (its root store's genesis author: a member without a PeerAdd). */
-function isCreator(node: Node, meshId: StoreId, author: NodeId): boolean {
+function meshLog(node: Node, meshId: StoreId): MeshLog | undefined {
   const root = node.openedStore(meshId);
-  const genesis = root?.info().genesis;
-  const signed = genesis ? root!.getSigned(genesis) : undefined;
-  return signed !== undefined && bytesEqual(signed.subarray(0, 32), author);
+  if (!root || root.seq === 0) return undefined;
+  let byMesh = logs.get(node);
+  if (!byMesh) logs.set(node, (byMesh = new Map()));
+  let log = byMesh.get(toHex(meshId));
+  if (!log) {
+    const genesis = root.info().genesis;
+    if (genesis === null) return undefined;
+    const signed = root.getSigned(genesis);
+    log = { seq: 0, creator: signed ? toHex(signed.subarray(0, 32)) : undefined, ops: [], hashes: new Set() };
+    byMesh.set(toHex(meshId), log);
+  }
+  // Only committed intentions (the in-memory seq), so an aborted batch never leaves ops here.
+  if (root.seq > log.seq) {
+    for (const e of root.history({ from: log.seq + 1, to: root.seq, limit: Number.MAX_SAFE_INTEGER })) {
+      const op = membershipOp(e.ops, e.hash, e.author, e.hlc);
+      if (op && !log.hashes.has(op.hash)) {
+        log.ops.push(op);
+        log.hashes.add(op.hash);
+      }
+    }
+    log.seq = root.seq;
+    delete log.resolution;
+  }
+  return log;
+}
+
+/** A PeerAdd or PeerRevoke of the root store, or undefined (other ops, malformed ones). */
+function membershipOp(ops: Uint8Array, hash: Hash, author: NodeId, hlc: Hlc): MembershipOp | undefined {
+  try {
+    const env = decodeOps(ops);
+    if (env.kind !== 'system') return undefined;
+    const raw = decodeSystemOp(env.body);
+    if (raw.op !== 'PeerAdd' && raw.op !== 'PeerRevoke') return undefined;
+    const op = decodeRootOp(raw);
+    const base = { hash: toHex(hash), author: toHex(author), stamp: stampKey({ hash, author, hlc }) };
+    if (op.op === 'PeerAdd') return { ...base, kind: 'add', node: toHex(op.node) };
+    if (op.op === 'PeerRevoke') return { ...base, kind: 'revoke', node: toHex(op.node), tips: Object.fromEntries(Object.entries(op.lastValidTip).map(([s, h]) => [s, toHex(h)])) };
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resolve(node: Node, meshId: StoreId, log: MeshLog, extra?: MembershipOp): Resolution {
+  const rootHex = toHex(meshId);
+  const excludes = (r: MembershipOp, op: MembershipOp): boolean => {
+    const tip = r.tips?.[rootHex];
+    return !tip || onChainOf(node, meshId, tip, fromHex(op.hash, 32) as Hash) === 'beyond';
+  };
+  if (extra) return resolveMembership([...log.ops, extra], log.creator, excludes);
+  return (log.resolution ??= resolveMembership(log.ops, log.creator, excludes));
 }
 
 /**
- * After a root store change: in every store of the mesh (the root store too) where a revoked author's witnessed
- * head lies beyond the last valid tip its PeerRevoke names, the kernel re-asks `authorizeIn` along that author's
- * chain (`Store.reauthorize`): the intentions beyond the tip, applied because they arrived before the revoke, are
- * marked unauthorized and the store re-projects, as if this node had got the revoke first. `done` remembers
- * (store, head, revoke) triples already handled.
+ * The verdict for `hash` by its author in the store `meta`, from the mesh's membership as the root store's log
+ * resolves it (`resolveMembership`). A root-store PeerAdd or PeerRevoke not witnessed yet is resolved together
+ * with the ops witnessed so far.
+ */
+function verdictOf(node: Node, meta: StoreMeta, intention: Intention, hash: Hash): AuthorizeVerdict {
+  const log = meshLog(node, meta.meshId);
+  if (!log) {
+    // A root store's first intention is its genesis: its author is the mesh's creator and first member.
+    return meta.storeType === ROOT_STORE_TYPE && isZero(intention.storePrev) ? 'ok' : 'float';
+  }
+  const inRoot = bytesEqual(meta.storeId, meta.meshId);
+  const self = inRoot ? membershipOp(intention.ops, hash, intention.author, intention.timestamp) : undefined;
+  const res = resolve(node, meta.meshId, log, self && !log.hashes.has(self.hash) ? self : undefined);
+  const author = toHex(intention.author);
+  const admission = res.admission(author);
+  // A revoke naming a node that never was added gives it no room in our log.
+  if (admission === 'unknown') return res.revokesOf(author).length > 0 && !res.hasAdds(author) ? 'reject' : 'float';
+  // Every PeerAdd of the author is invalid (made by a revoked member beyond its tip, say): witnessed as rejected.
+  if (admission === 'rejected') return 'reject-witness';
+  let pending = false;
+  for (const r of res.revokesOf(author)) {
+    const tip = r.tips?.[toHex(meta.storeId)];
+    if (!tip) return 'reject-witness';
+    const on = onChainOf(node, meta.storeId, tip, hash);
+    if (on === 'beyond') return 'reject-witness';
+    if (on === 'unknown') pending = true;
+  }
+  if (pending) return 'float';
+  // A revoke that lost to a concurrent one (see resolveMembership) takes no effect: witnessed as rejected.
+  return self && !res.effective(self.hash) ? 'reject-witness' : 'ok';
+}
+
+export function authorizeIn(node: Node, meta: StoreMeta): (signed: SignedIntention, hash: Hash) => AuthorizeVerdict {
+  return (signed, hash) => verdictOf(node, meta, signed.intention, hash);
+}
+
+/**
+ * After a root store change: in every store of the mesh (the root store too), each author whose witnessed head the
+ * membership now rejects (a revoked author beyond its last valid tip; an author whose only PeerAdds became invalid;
+ * the author of a revoke that lost to a concurrent one) is re-authorized (`Store.reauthorize`): the kernel walks its
+ * chain back from the head while the verdict is 'reject-witness', marks those intentions unauthorized and
+ * re-projects the store, as if this node had got the ops in the other order. `done` remembers (store, head, root
+ * seq) triples already checked.
  */
 export async function reauthorizeRevoked(node: Node, meshId: StoreId, done: Set<string>): Promise<void> {
-  const revoked = node.mesh(meshId).peers().filter((p) => p.row.revoked);
-  if (revoked.length === 0) return;
+  const log = meshLog(node, meshId);
+  if (!log) return;
   for (const meta of node.manager.list()) {
     if (!bytesEqual(meta.meshId, meshId)) continue;
     const store = await node.store(meta.storeId);
-    for (const { nodeId, row } of revoked) {
-      const head = store.heads().find((h) => toHex(h.author) === nodeId);
-      if (!head) continue;
-      const key = `${toHex(meta.storeId)}/${toHex(head.hash)}/${row.revoked!.hash}`;
+    const authors: NodeId[] = [];
+    for (const head of store.heads()) {
+      const key = `${toHex(meta.storeId)}/${toHex(head.hash)}/${log.seq}`;
       if (done.has(key)) continue;
-      const tip = row.revoked!.lastValidTip[toHex(meta.storeId)];
-      if (tip && onChainOf(node, meta.storeId, tip, head.hash) !== 'beyond') continue;
       done.add(key);
-      await store.reauthorize([fromHex(nodeId, 32) as NodeId]);
+      const raw = store.getSigned(head.hash);
+      if (raw && verdictOf(node, meta, decodeSigned(raw, { verify: false }).intention, head.hash) === 'reject-witness') authors.push(head.author);
     }
+    if (authors.length > 0) await store.reauthorize(authors);
   }
 }
 
@@ -124,10 +176,11 @@ export function guardRevoked(node: Node, meta: StoreMeta, machine: StateMachine)
     },
     describe: () => machine.describe(),
     apply: (input, state) =>
-      beyondRevokedTip(node, meta, input.intention.author, input.hash)
+      verdictOf(node, meta, input.intention, input.hash) === 'reject-witness'
         ? { code: REJECTION.E_UNAUTHORIZED, writes: [], fuel: 0, message: 'the author was revoked before this intention' }
         : machine.apply(input, state),
     command: (call, state, ctx) => machine.command(call, state, ctx),
     query: (call, state) => machine.query(call, state),
   };
 }
+

@@ -146,3 +146,130 @@ export function applyRootOp(op: RootOp, stamp: OpStamp, table: RootTable): void 
 export function compareStamps(a: OpStamp, b: OpStamp): number {
   return compareHlc(a.hlc, b.hlc) || compareBytes(a.author, b.author) || compareBytes(a.hash, b.hash);
 }
+
+/** A membership op of the root store's log, as the resolution sees it (ids and hashes in hex). */
+export interface MembershipOp {
+  kind: 'add' | 'revoke';
+  hash: string;
+  author: string;
+  /** `stampKey`: the canonical order. */
+  stamp: string;
+  /** The node added or revoked. */
+  node: string;
+  /** A revoke's last valid tips, per store (hex). */
+  tips?: Record<string, string>;
+}
+
+export type Admission = 'member' | 'rejected' | 'unknown';
+
+/** Membership as a function of the set of membership ops (DESIGN §6; docs/mesh.md "Membership as a function of the log"). */
+export interface Resolution {
+  /** 'member': the creator or added by a valid PeerAdd; 'rejected': has PeerAdds, all invalid; 'unknown': neither yet. */
+  admission(node: string): Admission;
+  /** The revokes that count against `node`, in canonical order. */
+  revokesOf(node: string): MembershipOp[];
+  /** Whether some PeerAdd (valid or not) names `node`. */
+  hasAdds(node: string): boolean;
+  /** For a membership op of the set: whether it takes effect (a valid add, a counting revoke). */
+  effective(hash: string): boolean;
+}
+
+const MAX_ROUNDS = 8;
+
+/**
+ * Resolves membership from a set of ops, whatever order they arrived in. `excludes(r, op)` says whether revoke `r`'s
+ * root-store tip for `op`'s author leaves `op` out (beyond it, or no tip named); a chain not all here is not excluded.
+ * - A PeerAdd is valid when its author is a member and no counting revoke of the author excludes it; a node is a
+ *   member when some PeerAdd of it is valid (or it created the mesh), rejected when all of its PeerAdds are invalid.
+ * - A revoke whose author is a member counts unless a counting revoke of its author excludes it. Revokes that
+ *   exclude each other (two members revoking each other concurrently) are decided in canonical order (hlc, author,
+ *   hash): the earliest undecided one counts and the ones that exclude it do not.
+ * Admission and revokes depend on each other; they are recomputed in turn until neither changes (at most
+ * MAX_ROUNDS rounds, so the answer is a function of the set even where that does not settle).
+ */
+export function resolveMembership(ops: readonly MembershipOp[], creator: string | undefined, excludes: (r: MembershipOp, op: MembershipOp) => boolean): Resolution {
+  const sorted = [...ops].sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
+  const adds = sorted.filter((o) => o.kind === 'add');
+  const revokes = sorted.filter((o) => o.kind === 'revoke');
+  const memo = new Map<string, boolean>();
+  const ex = (r: MembershipOp, op: MembershipOp): boolean => {
+    const k = `${r.hash}/${op.hash}`;
+    let v = memo.get(k);
+    if (v === undefined) memo.set(k, (v = excludes(r, op)));
+    return v;
+  };
+  const addsOf = new Map<string, MembershipOp[]>();
+  for (const a of adds) addsOf.set(a.node, [...(addsOf.get(a.node) ?? []), a]);
+
+  let counting = new Set<string>();
+  let admitted = admit(counting);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const next = decide(admitted.status);
+    const same = next.size === counting.size && [...next].every((h) => counting.has(h));
+    counting = next;
+    admitted = admit(counting);
+    if (same) break;
+  }
+
+  function countingAgainst(node: string, set: Set<string>): MembershipOp[] {
+    return revokes.filter((r) => r.node === node && set.has(r.hash));
+  }
+
+  function admit(set: Set<string>): { status: Map<string, Admission>; valid: Set<string> } {
+    const status = new Map<string, Admission>();
+    if (creator) status.set(creator, 'member');
+    const valid = new Set<string>();
+    const of = (n: string): Admission => status.get(n) ?? 'unknown';
+    const excluded = (a: MembershipOp): boolean => countingAgainst(a.author, set).some((r) => ex(r, a));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const a of adds) {
+        if (valid.has(a.hash) || of(a.author) !== 'member' || excluded(a)) continue;
+        valid.add(a.hash);
+        changed = true;
+      }
+      for (const [node, list] of addsOf) {
+        if (of(node) !== 'unknown') continue;
+        if (list.some((a) => valid.has(a.hash))) status.set(node, 'member');
+        else if (list.every((a) => of(a.author) === 'rejected' || (of(a.author) === 'member' && excluded(a)))) status.set(node, 'rejected');
+        else continue;
+        changed = true;
+      }
+    }
+    return { status, valid };
+  }
+
+  function decide(status: Map<string, Admission>): Set<string> {
+    const cands = revokes.filter((r) => status.get(r.author) === 'member');
+    const attackers = new Map(cands.map((r) => [r.hash, cands.filter((a) => a.node === r.author && ex(a, r))]));
+    const state = new Map<string, 'in' | 'out'>();
+    for (;;) {
+      let progress = false;
+      for (const r of cands) {
+        if (state.has(r.hash)) continue;
+        const att = attackers.get(r.hash)!;
+        if (att.some((a) => state.get(a.hash) === 'in')) state.set(r.hash, 'out');
+        else if (att.every((a) => a !== r && state.get(a.hash) === 'out')) state.set(r.hash, 'in');
+        else if (att.includes(r)) state.set(r.hash, 'out'); // a revoke of its own author that leaves itself out
+        else continue;
+        progress = true;
+      }
+      if (progress) continue;
+      const first = cands.find((r) => !state.has(r.hash));
+      if (!first) break;
+      state.set(first.hash, 'in');
+      for (const a of attackers.get(first.hash)!) if (!state.has(a.hash)) state.set(a.hash, 'out');
+    }
+    return new Set(cands.filter((r) => state.get(r.hash) === 'in').map((r) => r.hash));
+  }
+
+  const final = counting;
+  const valid = admitted.valid;
+  const status = admitted.status;
+  return {
+    admission: (node) => status.get(node) ?? 'unknown',
+    revokesOf: (node) => countingAgainst(node, final),
+    hasAdds: (node) => addsOf.has(node),
+    effective: (hash) => final.has(hash) || valid.has(hash),
+  };
+}
