@@ -1,10 +1,11 @@
 // Authorization by mesh membership (DESIGN §6), decided from the root store's history so every node decides the
-// same whatever the arrival order: an author with a known PeerAdd is valid; one with no PeerAdd yet floats until
-// it arrives (the node rechecks held intentions when the root store changes); a revoked author is valid up to the
-// last valid tip its PeerRevoke names for this store, and after it its intentions are witnessed as rejected
-// (E_UNAUTHORIZED, the kernel's 'reject-witness'), so every node holds them and releases what depends on them. A
-// revoke that lands after this node applied such intentions marks them the same way and re-projects the store
-// (`reauthorizeRevoked`, called by network.ts), so both delivery orders end with the same log and the same state.
+// same whatever the arrival order: membership is `resolveMembership` (root-ops.ts) of the root store's PeerAdd and
+// PeerRevoke ops. An author with a valid PeerAdd is valid; one with none yet floats until it arrives (the node
+// rechecks held intentions when the root store changes); one whose PeerAdds are all invalid, and a revoked author
+// beyond the last valid tip a counting PeerRevoke names for this store, are witnessed as rejected (E_UNAUTHORIZED,
+// the kernel's 'reject-witness'), so every node holds those intentions and releases what depends on them. A root
+// change that rejects what this node already applied marks it the same way and re-projects the store
+// (`reauthorizeRevoked`, called by network.ts), so every delivery order ends with the same log and the same state.
 import { decodeSystemOp, type AuthorizeVerdict, type StateMachine, type StoreMeta } from '../kernel/index.js';
 import {
   bytesEqual, decodeOps, decodeSigned, fromHex, isZero, REJECTION, toHex, type Hash, type Hlc, type Intention, type NodeId, type SignedIntention, type StoreId,

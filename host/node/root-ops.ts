@@ -1,7 +1,9 @@
 // The root store's system ops (DESIGN §5, §6) as a pure core: strict decoding and deterministic application to a
 // small table, whatever order concurrent ops arrive in. Membership: a PeerAdd makes a node a member; a PeerRevoke
-// wins over any add and names, per store, the last valid tip of the revoked author (LWW among revokes). Invites,
-// children and the module registry are LWW entries on (hlc, author, hash).
+// wins over any add and names, per store, the last valid tip of the revoked author (the table shows the latest
+// revoke; authorization applies every counting one, see `resolveMembership`, which decides membership as a function
+// of the set of PeerAdd and PeerRevoke ops). Invites, children and the module registry are LWW entries on (hlc,
+// author, hash).
 import { compareBytes, compareHlc, LatticeError, toHex, type Hash, type Hlc, type NodeId } from '../model/index.js';
 import { checkFields, isBytes, isText } from '../kernel/system-ops.js';
 
