@@ -1,7 +1,8 @@
-// The Wasm runtime's hot path (DESIGN §4.1, §9): µs per fresh instance of the demo:counter artifact; the cost of
-// metering (fuel, depth, NaN canonicalisation) as instrumented vs uninstrumented, same module and same calls, for
-// the counter and for a float-heavy loop; WasmStateMachine.apply per second; and intentions/s through the full
-// kernel ingest path with the Wasm counter vs the native counter, as a ratio (target ≥ 0.8).
+// The Wasm runtime's hot path (DESIGN §4.1, §9): µs per fresh instance of the demo:counter artifact, and per
+// restore of a reused one to that state; the cost of metering (fuel, depth, NaN canonicalisation) as instrumented
+// vs uninstrumented, same module and same calls, for the counter and for a float-heavy loop; WasmStateMachine.apply
+// per second with instance reuse and with an instance per call; and intentions/s through the full kernel ingest
+// path with the Wasm counter vs the native counter, as a ratio (target ≥ 0.8).
 // `node --import tsx bench/apply.ts` (BENCH_MIN_MS per timed run, default 1000; BENCH_QUICK=1: 10k intentions).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
 } from '../host/model/index.js';
 import { CallContext } from '../host/runtime/call-context.js';
 import { createImports } from '../host/runtime/host-functions.js';
+import { InstanceReuse } from '../host/runtime/instance-reuse.js';
 import { createMemoryCasTable, createRuntime, instrument, ModuleCas } from '../host/runtime/index.js';
 import { Wasm, type WasmGlobal, type WasmMemory, type WasmModule } from '../host/runtime/wasm-api.js';
 import { openStorage } from '../host/storage/index.js';
@@ -69,6 +71,10 @@ function interleaved(a: () => unknown, b: () => unknown, rounds = 3): [number, n
 const [instMetered, instRaw] = interleaved(() => new Wasm.Instance(metered, imports), () => new Wasm.Instance(raw, imports));
 rows.push({ name: 'instantiate demo:counter (instrumented)', value: 1e6 / instMetered, unit: 'µs/instance' });
 rows.push({ name: 'instantiate demo:counter (uninstrumented)', value: 1e6 / instRaw, unit: 'µs/instance' });
+const reuse = new InstanceReuse(metered, imports, true);
+if (reuse.acquire() === undefined) throw new Error('apply bench: the counter artifact is not restorable');
+const restoreRate = measure(() => reuse.acquire(), { minMs: MIN_MS });
+rows.push({ name: `restore a reused demo:counter instance (${artifact.report.memory.initialPages} page(s) + globals)`, value: 1e6 / restoreRate, unit: 'µs/restore' });
 
 const input = applyInputBytes(counterBody('key-1', 1));
 if (rawApply(metered, input)() !== 0 || rawApply(raw, input)() !== 0) throw new Error('apply bench: the counter rejected its op');
@@ -106,14 +112,19 @@ const cas = new ModuleCas(createMemoryCasTable());
 const runtime = createRuntime({ cas });
 const counterCid = await cas.putModule(counterBytes);
 const sm = await runtime.load(counterCid, DEFAULT_LIMITS);
+const smFresh = await runtime.load(counterCid, DEFAULT_LIMITS, { instancePerCall: true });
 const author = new Uint8Array(32).fill(1) as NodeId;
 const applyInput = {
   hash: new Uint8Array(32) as Hash,
   body: counterBody('key-1', 1),
   intention: { author, timestamp: { wallMs: 1, counter: 0 }, storeId: new Uint8Array(16) as StoreId, storePrev: ZERO_HASH, condition: [], ops: new Uint8Array(0) },
 };
-const smRate = { name: 'WasmStateMachine.apply (demo:counter)', value: measure(() => sm.apply(applyInput, emptyState), { minMs: MIN_MS }), unit: 'applies/s' };
-rows.push(smRate, { name: 'demo:counter apply fuel', value: sm.apply(applyInput, emptyState).fuel, unit: 'fuel' });
+const [reusedRate, freshRate] = interleaved(() => sm.apply(applyInput, emptyState), () => smFresh.apply(applyInput, emptyState));
+const smRate = { name: 'WasmStateMachine.apply (demo:counter), reused instance', value: reusedRate, unit: 'applies/s' };
+const smFreshRate = { name: 'WasmStateMachine.apply (demo:counter), instance per call', value: freshRate, unit: 'applies/s' };
+if (sm.apply(applyInput, emptyState).fuel !== smFresh.apply(applyInput, emptyState).fuel) throw new Error('apply bench: reuse changed the fuel');
+rows.push(smRate, smFreshRate, ratioRow('WasmStateMachine.apply: reused / instance per call', smRate, smFreshRate));
+rows.push({ name: 'demo:counter apply fuel', value: sm.apply(applyInput, emptyState).fuel, unit: 'fuel' });
 
 // ---- full ingest path: Wasm counter vs native counter ----
 

@@ -9,6 +9,7 @@ import { encodeArgs, encodeValue, val } from '../../../abi/values.js';
 import type { ApplyInput, ApplyOutcome } from '../../../host/kernel/state-machine.js';
 import { DEFAULT_LIMITS, REJECTION, type Cid, type ConsensusLimits } from '../../../host/model/index.js';
 import { buildModule } from '../../../host/node/module-build.js';
+import { MAX_RESTORE_PAGES } from '../../../host/runtime/instance-reuse.js';
 import { createMemoryCasTable, createRuntime, ModuleCas, type WasmStateMachine } from '../../../host/runtime/index.js';
 import { applyInput, commandContext, MemoryState } from './helpers.js';
 import { fixture, STUB_EXPORTS, wat } from './wat.js';
@@ -119,6 +120,21 @@ describe('a reused instance is restored to the state of a fresh one', () => {
     }
   });
 
+  it('memory the start function grew is part of the snapshot, also in an instance replacing one a call grew', async () => {
+    const bytes = await wat(`(module (import "lattice_v1" "kv_set" (func $kv_set (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1 8)
+      (func $start (drop (memory.grow (i32.const 2))) (i32.store (i32.const 131072) (i32.const 9)))
+      (start $start)
+      (func (export "apply") (result i32)
+        (i32.store (i32.const 16) (memory.size)) (i32.store (i32.const 20) (i32.load (i32.const 131072)))
+        (drop (call $kv_set (i32.const 16) (i32.const 1) (i32.const 16) (i32.const 8)))
+        (i32.store (i32.const 131072) (i32.const -1)) (drop (memory.grow (i32.const 1))) (i32.const 0)) ${STUB_EXPORTS})`);
+    const { reused, fresh } = await machines(bytes);
+    const expected = fresh.apply(applyInput([]), new MemoryState());
+    expect([...expected.writes[0]!.value!]).toEqual([3, 0, 0, 0, 9, 0, 0, 0]);
+    for (let i = 0; i < 3; i++) expect(reused.apply(applyInput([]), new MemoryState())).toEqual(expected);
+  });
+
   it('an AssemblyScript module: globals, top-level code, static data and the heap are fresh in every call', async () => {
     const built = await buildModule(join(ROOT, 'test', 'unit', 'runtime', 'fixtures', 'sticky'), { write: false });
     const { reused, fresh } = await machines(built.bytes, { ...DEFAULT_LIMITS, fuel: 1_000_000 });
@@ -147,6 +163,17 @@ describe('modules that keep an instance per call', () => {
     const { reused } = await machines(bytes);
     for (let i = 0; i < 3; i++) expect(reused.apply(applyInput([]), new MemoryState())).toMatchObject({ code: 0, writes: [{ value: new TextEncoder().encode('abcd') }] });
     expect(reused.instantiations).toBe(3);
+  });
+
+  it(`a module leaving more than MAX_RESTORE_PAGES (${MAX_RESTORE_PAGES}) pages gets a new instance per call (a copy would cost more)`, async () => {
+    const bytes = await wat(`(module (import "lattice_v1" "kv_set" (func $kv_set (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") ${MAX_RESTORE_PAGES + 1} ${MAX_RESTORE_PAGES + 1}) (global $g (mut i32) (i32.const 0))
+      (func (export "apply") (result i32) (i32.store (i32.const 16) (global.get $g)) (global.set $g (i32.const 1))
+        (drop (call $kv_set (i32.const 16) (i32.const 1) (i32.const 16) (i32.const 4))) (i32.store (i32.const 16) (i32.const 5)) (i32.const 0))
+      ${STUB_EXPORTS})`);
+    const { reused } = await machines(bytes);
+    for (let i = 0; i < 3; i++) expect([...reused.apply(applyInput([]), new MemoryState()).writes[0]!.value!]).toEqual([0, 0, 0, 0]);
+    expect(reused.instantiations).toBe(4);
   });
 
   it('a start function that calls the host runs in every call (what it does may depend on the call)', async () => {
