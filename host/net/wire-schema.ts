@@ -8,7 +8,8 @@ export type FieldType =
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'uint'; max: number }
   | { kind: 'bool' }
-  | { kind: 'list'; of: FieldType; max: number };
+  | { kind: 'list'; of: FieldType; max: number }
+  | { kind: 'record'; schema: Schema };
 
 export interface FieldSpec {
   type: FieldType;
@@ -23,6 +24,8 @@ export const oneOf = (values: readonly string[]): FieldType => ({ kind: 'enum', 
 export const uint = (max = Number.MAX_SAFE_INTEGER): FieldType => ({ kind: 'uint', max });
 export const bool = (): FieldType => ({ kind: 'bool' });
 export const list = (of: FieldType, max: number): FieldType => ({ kind: 'list', of, max });
+/** A nested map checked as strictly as a message (no unknown fields). */
+export const record = (schema: Schema): FieldType => ({ kind: 'record', schema });
 export const req = (type: FieldType): FieldSpec => ({ type });
 export const opt = (type: FieldType): FieldSpec => ({ type, optional: true });
 
@@ -58,14 +61,22 @@ function checkValue(type: FieldType, v: unknown, path: string): unknown {
       for (let i = 0; i < v.length; i++) out[i] = checkValue(type.of, v[i], `${path}[${i}]`);
       return out;
     }
+    case 'record':
+      if (!isPlainObject(v)) throw badFrame(`${path} must be a map`, { field: path });
+      return checkSchema(type.schema, v, path, false);
   }
 }
 
+/** A msgpack map as msgpackr decodes it (mapsAsObjects): a plain object, nothing else. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
 /** Validates `value` (already known to be a plain object) against `schema`; returns a normalised copy. */
-export function checkSchema(schema: Schema, value: Record<string, unknown>, what: string): Record<string, unknown> {
+export function checkSchema(schema: Schema, value: Record<string, unknown>, what: string, message = true): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    if (key !== 't' && !(key in schema)) throw badFrame(`${what} has an unknown field ${JSON.stringify(key)}`, { field: key });
+    if ((!message || key !== 't') && !Object.prototype.hasOwnProperty.call(schema, key)) throw badFrame(`${what} has an unknown field ${JSON.stringify(key)}`, { field: key });
   }
   for (const [key, spec] of Object.entries(schema)) {
     const v = value[key];

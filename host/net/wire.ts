@@ -4,7 +4,7 @@
 import { Packr } from 'msgpackr';
 import { ERROR_CODES, LatticeError, MAX_DEPS, MAX_FRAME, MAX_MODULE_SIZE, MAX_PAYLOAD, type Cid, type ErrorCode, type Hash, type NodeId, type StoreId } from '../model/index.js';
 import { frameTooLarge } from './frame.js';
-import { badFrame, bool, bytes, checkSchema, list, oneOf, opt, req, str, uint, type Schema } from './wire-schema.js';
+import { badFrame, bool, bytes, checkSchema, isPlainObject, list, oneOf, opt, record, req, str, uint, type Schema } from './wire-schema.js';
 
 /** Largest SignedIntention: fixed fields, MAX_DEPS deps, MAX_PAYLOAD ops, signature. */
 export const MAX_SIGNED_INTENTION = 32 + 8 + 4 + 16 + 32 + 1 + 4 + 32 * MAX_DEPS + 4 + MAX_PAYLOAD + 64;
@@ -14,8 +14,12 @@ export const FRAME_BUDGET = MAX_FRAME - 4096;
 export const MODULE_CHUNK = 192 * 1024;
 /** Most items of any list in one message (the frame limit bounds the bytes anyway). */
 export const MAX_LIST = 8192;
+/** Most attestations in one `attestations` message (about 200 bytes each, well inside a frame). */
+export const MAX_ATTESTATIONS = 1024;
+/** Bytes of a witnessed-set fingerprint in an attestation (Negentropy's, host/sync FINGERPRINT_SIZE). */
+export const ATTESTATION_FINGERPRINT = 16;
 
-export const REQUEST_KINDS = ['push', 'fetch-chain', 'sync', 'get', 'clone', 'module', 'join', 'ping'] as const;
+export const REQUEST_KINDS = ['push', 'fetch-chain', 'sync', 'get', 'clone', 'module', 'join', 'ping', 'attest'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /** First frame of every stream: what is asked, of which store in which mesh. */
@@ -52,10 +56,17 @@ export interface ErrorMsg { t: 'err'; code: string; message: string }
 /** Liveness and round-trip probe; answered with the same nonce. */
 export interface Ping { t: 'ping'; nonce: number }
 export interface Pong { t: 'pong'; nonce: number }
+/** One node's signed hot-fix attestation of a store (host/node/upgrade-verdicts.ts); the store is the message's. */
+export interface WireAttestation { node: NodeId; cid: Cid; fingerprint: Uint8Array; stateHash: Uint8Array; signature: Uint8Array }
+/**
+ * Hot-fix attestations of one store, exchanged after a sync: the initiator sends those it holds, the responder
+ * answers with those it holds that the initiator did not send.
+ */
+export interface Attestations { t: 'attestations'; storeId: StoreId; attestations: WireAttestation[] }
 
 export type WireMessage =
   | RequestHeader | Push | FetchChain | ChainReply | NegMsg | GetIntentions | IntentionsReply | CloneStart | CloneBatch
-  | ModuleGet | ModuleChunk | Join | JoinReply | ErrorMsg | Ping | Pong;
+  | ModuleGet | ModuleChunk | Join | JoinReply | ErrorMsg | Ping | Pong | Attestations;
 export type MessageType = WireMessage['t'];
 export type MessageOf<T extends MessageType> = Extract<WireMessage, { t: T }>;
 
@@ -84,15 +95,19 @@ export const SCHEMAS: Record<MessageType, Schema> = {
   err: { code: req(str(64, /^E_[A-Z0-9_]+$/)), message: req(str(1024)) },
   ping: { nonce: req(uint()) },
   pong: { nonce: req(uint()) },
+  attestations: {
+    storeId: req(storeId),
+    attestations: req(list(record({
+      node: req(bytes(32)), cid: req(hash), fingerprint: req(bytes(ATTESTATION_FINGERPRINT)), stateHash: req(hash), signature: req(bytes(64)),
+    }), MAX_ATTESTATIONS)),
+  },
 };
 
 // useRecords off: plain maps only, no msgpackr extension records a peer would have to understand.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
 function validate(value: unknown): WireMessage {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array || Object.getPrototypeOf(value) !== Object.prototype) {
-    throw badFrame('a message must be a msgpack map');
-  }
+  if (!isPlainObject(value)) throw badFrame('a message must be a msgpack map');
   const obj = value as Record<string, unknown>;
   const t = obj['t'];
   if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(SCHEMAS, t)) throw badFrame(`unknown message type ${JSON.stringify(t)}`);

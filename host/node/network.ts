@@ -6,7 +6,7 @@
 import type { IngestReport, Store } from '../kernel/index.js';
 import { blake3, bytesEqual, cidToString, fromHex, LatticeError, toHex, type Cid, type NodeId, type StoreId } from '../model/index.js';
 import type { Connection, Transport } from '../net/transport.js';
-import type { Join, JoinReply, RequestHeader } from '../net/wire.js';
+import type { Join, JoinReply, RequestHeader, WireAttestation } from '../net/wire.js';
 import { NegentropyTree } from '../sync/index.js';
 import { reauthorizeRevoked } from './authorize.js';
 import { logger } from './logger.js';
@@ -149,6 +149,11 @@ export class NetworkService implements SyncHost {
         return { missing: r.missing, witnessed: r.witnessed, rejected: r.rejected };
       },
       witnessedFrom: (from, max) => store.witnessedFrom(from, max),
+      // Hot-fix attestations, exchanged after each sync (Wasm stores only: a root store takes no upgrades).
+      ...(store.meta.storeType === ROOT_STORE_TYPE ? {} : {
+        attestations: () => this.node.upgrades.verdicts.wire(store.meta.storeId),
+        attest: async (items: WireAttestation[]) => void (await this.node.upgrades.verdicts.receive(store.meta.storeId, items)),
+      }),
     };
   }
 

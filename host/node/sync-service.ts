@@ -1,7 +1,7 @@
 // The node's replication service (DESIGN §7) over any Transport: push of new intentions, FetchChain gap recovery,
 // symmetric Negentropy sessions (the initiator pushes its haves and fetches its needs, then waits for the responder
 // to finish ingesting, so one session leaves both sides with the union), bootstrap clone in witness order, and
-// module fetch by CID. Every incoming stream is served by request-server.ts: its header is authorized through the
+// module fetch by CID, and after each sync session the exchange of the store's hot-fix attestations. Every incoming stream is served by request-server.ts: its header is authorized through the
 // host (DESIGN §6), a bad or oversized frame resets that stream and charges the peer, and the node keeps serving.
 import { setMaxListeners } from 'node:events';
 import { asLatticeError, concatBytes, decodeSigned, LatticeError, toHex, type Cid, type Hash, type NodeId, type StoreId } from '../model/index.js';
@@ -9,7 +9,9 @@ import { MessageStream } from '../net/message-stream.js';
 import { PeerScores } from '../net/peer-score.js';
 import { serveConnection, type Request } from '../net/request-server.js';
 import type { Connection, FrameStream, Transport } from '../net/transport.js';
-import { packCloneBatch, unpackCloneBatch, FRAME_BUDGET, MAX_LIST, MODULE_CHUNK, type Join, type JoinReply, type RequestHeader, type WireMessage } from '../net/wire.js';
+import {
+  packCloneBatch, unpackCloneBatch, FRAME_BUDGET, MAX_ATTESTATIONS, MAX_LIST, MODULE_CHUNK, type Join, type JoinReply, type RequestHeader, type Attestations, type WireAttestation, type WireMessage,
+} from '../net/wire.js';
 import { Negentropy, walkChain, type ChainLink, type NegentropyTree } from '../sync/index.js';
 import { logger } from './logger.js';
 
@@ -34,6 +36,10 @@ export interface SyncStore {
   ingest(signed: Uint8Array[], from: NodeId): Promise<SyncIngest>;
   /** SignedIntentions in witness order from `fromSeq` (1-based), at most `max` of them. */
   witnessedFrom(fromSeq: number, max: number): Uint8Array[];
+  /** The store's hot-fix attestations this node holds (its own and its peers'); absent: none are exchanged. */
+  attestations?(): WireAttestation[];
+  /** Checks and stores attestations `from` sent (a mismatch raises an alarm); E_BAD_SIGNATURE, nothing stored, if one fails. */
+  attest?(items: WireAttestation[], from: NodeId): Promise<void>;
 }
 
 /** What the service needs from the node. */
@@ -59,6 +65,9 @@ export interface SyncMetrics {
   bytes: number;
   badFrames: number;
   refused: number;
+  /** Attestations sent and received in attestation exchanges. */
+  attestationsSent: number;
+  attestationsReceived: number;
 }
 
 const NEG_FRAME_LIMIT = 200 * 1024;
@@ -127,7 +136,7 @@ const linkOf = (signed: Uint8Array): ChainLink => {
 };
 
 export class SyncService {
-  readonly metrics: SyncMetrics = { pushed: 0, received: 0, sent: 0, gapRecoveries: 0, sessions: 0, messages: 0, bytes: 0, badFrames: 0, refused: 0 };
+  readonly metrics: SyncMetrics = { pushed: 0, received: 0, sent: 0, gapRecoveries: 0, sessions: 0, messages: 0, bytes: 0, badFrames: 0, refused: 0, attestationsSent: 0, attestationsReceived: 0 };
   readonly scores: PeerScores;
   private closed = false;
   private readonly abort = new AbortController();
@@ -195,6 +204,7 @@ export class SyncService {
       case 'get': return this.serveSync(stream, peer, header);
       case 'clone': return this.serveClone(stream, header);
       case 'module': return this.serveModule(stream);
+      case 'attest': return this.serveAttest(stream, peer, header);
       case 'join': {
         const join = await stream.expect('join', this.abort.signal);
         await stream.send(await this.host.join(peer, join), this.abort.signal);
@@ -347,7 +357,67 @@ export class SyncService {
     await this.receiveUntilEnd(stream);
     this.metrics.sent += sent;
     this.metrics.received += received;
+    if (store.attestations) {
+      await this.exchangeAttestations(conn, store).catch((e) => log.trace('attestation exchange failed: %s', asLatticeError(e).message));
+    }
     return { sent, received };
+  }
+
+  // --- hot-fix attestations (DESIGN §4.4) ------------------------------------------------------------------------
+
+  /**
+   * Sends the store's attestations to the peer and takes in the ones it answers with (those it holds that were not
+   * sent), so both end with the union; a mismatch on either side raises an alarm there. A store has few: one per
+   * (upgrade, witnessed set, node), and at most MAX_ATTESTATIONS go each way.
+   */
+  async exchangeAttestations(conn: Connection, store: SyncStore): Promise<{ sent: number; received: number }> {
+    const mine = (store.attestations?.() ?? []).slice(0, MAX_ATTESTATIONS);
+    const stream = await this.open(conn, { t: 'req', kind: 'attest', meshId: store.meshId, storeId: store.storeId });
+    let reply: WireAttestation[];
+    try {
+      await stream.send({ t: 'attestations', storeId: store.storeId, attestations: mine }, this.abort.signal);
+      this.metrics.attestationsSent += mine.length;
+      reply = (await this.expectAttestations(stream, store)).attestations;
+    } finally {
+      await stream.close();
+    }
+    this.metrics.attestationsReceived += reply.length;
+    if (reply.length > 0) await this.attest(stream, store, reply, conn.remoteNodeId);
+    return { sent: mine.length, received: reply.length };
+  }
+
+  private async serveAttest(stream: MessageStream, remote: NodeId, header: RequestHeader): Promise<void> {
+    const store = this.requireStore(header);
+    if (!store.attestations) throw new LatticeError('E_BAD_ARGUMENT', 'this store has no hot-fix attestations (a root store)');
+    const theirs = (await this.expectAttestations(stream, store)).attestations;
+    this.metrics.attestationsReceived += theirs.length;
+    if (theirs.length > 0) await this.attest(stream, store, theirs, remote);
+    const sent = new Set(theirs.map(attestationId));
+    const reply = store.attestations().filter((a) => !sent.has(attestationId(a))).slice(0, MAX_ATTESTATIONS);
+    await stream.send({ t: 'attestations', storeId: store.storeId, attestations: reply }, this.abort.signal);
+    this.metrics.attestationsSent += reply.length;
+    await stream.close();
+  }
+
+  private async expectAttestations(stream: MessageStream, store: SyncStore): Promise<Attestations> {
+    const m = await stream.expect('attestations', this.abort.signal);
+    if (toHex(m.storeId) !== toHex(store.storeId)) {
+      const err = new LatticeError('E_BAD_FRAME', 'attestations of another store than the request names');
+      stream.punish('protocol', err);
+      throw err;
+    }
+    return m;
+  }
+
+  /** A forged or corrupted attestation is the sender's fault (honest nodes send only ones they verified): charged. */
+  private async attest(stream: MessageStream, store: SyncStore, items: WireAttestation[], from: NodeId): Promise<void> {
+    try {
+      await store.attest!(items, from);
+    } catch (e) {
+      const err = asLatticeError(e);
+      if (err.code === 'E_BAD_SIGNATURE') stream.punish('protocol', err);
+      throw err;
+    }
   }
 
   private async serveSync(stream: MessageStream, remote: NodeId, header: RequestHeader): Promise<void> {
@@ -479,6 +549,11 @@ export class SyncService {
       await stream.close();
     }
   }
+}
+
+/** What identifies an attestation's content: the same node, module, witnessed set and state hash. */
+function attestationId(a: WireAttestation): string {
+  return `${toHex(a.node)}/${toHex(a.cid)}/${toHex(a.fingerprint)}/${toHex(a.stateHash)}`;
 }
 
 export type { WireMessage };

@@ -3,11 +3,13 @@
 // Negentropy's (host/sync) over the hashes of seqs 1..seq, the set the replay covered, so it is the same on every node
 // that witnessed the same set, whatever the order. After a passing verdict the node signs an attestation
 // {storeId, cid, fingerprint, stateHash} (stateHash: the projection record's at that seq); peers' attestations for
-// the same (store, cid, fingerprint) must carry the same state hash, else an alarm is recorded and logged.
+// the same (store, cid, fingerprint) must carry the same state hash, else an alarm is recorded and logged. Peers
+// exchange them after each sync of a store (sync-service.ts, the `attest` request).
 import { packValue, unpackValue, decodeProjection, decodeWitnessRecord } from '../kernel/index.js';
 import {
-  addMod256, bytesEqual, LatticeError, toHex, verifyFor, type Cid, type Hash, type NodeId, type NodeKey, type StoreId,
+  addMod256, bytesEqual, concatBytes, LatticeError, toHex, verifyFor, type Cid, type Hash, type NodeId, type NodeKey, type StoreId,
 } from '../model/index.js';
+import type { WireAttestation } from '../net/wire.js';
 import { prefixEnd, seqKey, type StorageEnv, type Table, type Tables } from '../storage/index.js';
 import { fingerprintOf, FINGERPRINT_SIZE } from '../sync/index.js';
 import { logger } from './logger.js';
@@ -107,6 +109,7 @@ export class UpgradeVerdicts {
   private readonly table: Table;
   /** Alarms raised since the node opened (the table keeps all of them). */
   alarmsRaised = 0;
+  private attesting: Promise<unknown> = Promise.resolve();
 
   constructor(env: StorageEnv) {
     this.table = env.root.openDB<Uint8Array, Buffer>({ name: 'upgradeVerdicts', keyEncoding: 'binary', encoding: 'binary' }) as unknown as Table;
@@ -135,11 +138,22 @@ export class UpgradeVerdicts {
 
   /**
    * Stores an attestation (this node's or a peer's, checked) and compares it with every other one for the same
-   * (store, cid, fingerprint): a different state hash is an alarm. Returns the alarms this one raised.
+   * (store, cid, fingerprint): a different state hash is an alarm. Returns the alarms this one raised (none for an
+   * attestation already held as is).
    */
-  async attest(a: Attestation): Promise<AttestationAlarm[]> {
-    if (!verifyAttestation(a)) throw new LatticeError('E_BAD_SIGNATURE', 'the attestation signature does not verify', { node: toHex(a.node) });
+  attest(a: Attestation): Promise<AttestationAlarm[]> {
+    // One at a time: each compares with what the ones before it stored (two peers may sync at once).
+    const run = this.attesting.then(() => this.attestOne(a));
+    this.attesting = run.catch(() => undefined);
+    return run;
+  }
+
+  private async attestOne(a: Attestation): Promise<AttestationAlarm[]> {
     const prefix = key(ATTEST, a.storeId, a.cid, a.fingerprint);
+    // The same attestation again (every sync exchanges them): already verified and compared, nothing new to raise.
+    const held = this.table.get(Buffer.concat([prefix, a.node])) as Uint8Array | undefined;
+    if (held && bytesEqual(new Uint8Array(held), concatBytes(a.stateHash, a.signature))) return [];
+    if (!verifyAttestation(a)) throw new LatticeError('E_BAD_SIGNATURE', 'the attestation signature does not verify', { node: toHex(a.node) });
     const alarms: AttestationAlarm[] = [];
     for (const { key: k, value } of this.table.getRange({ start: prefix, end: prefixEnd(prefix) })) {
       const other = new Uint8Array((k as Uint8Array).subarray(prefix.length));
@@ -158,6 +172,24 @@ export class UpgradeVerdicts {
     }
     await this.table.put(Buffer.concat([prefix, a.node]), Buffer.concat([a.stateHash, a.signature]));
     return alarms;
+  }
+
+  /**
+   * Attestations of a store a peer sent: all are checked first (E_BAD_SIGNATURE, and none is stored, if one does
+   * not verify), then each is stored and compared. Returns the alarms they raised.
+   */
+  async receive(storeId: StoreId, items: readonly WireAttestation[]): Promise<AttestationAlarm[]> {
+    const all = items.map((w): Attestation => ({ storeId, cid: w.cid, fingerprint: w.fingerprint, stateHash: w.stateHash, node: w.node, signature: w.signature }));
+    const bad = all.find((a) => !verifyAttestation(a));
+    if (bad) throw new LatticeError('E_BAD_SIGNATURE', 'a peer sent an attestation whose signature does not verify', { node: toHex(bad.node), storeId: toHex(storeId) });
+    const alarms: AttestationAlarm[] = [];
+    for (const a of all) alarms.push(...(await this.attest(a)));
+    return alarms;
+  }
+
+  /** A store's attestations as they travel (the store is the message's). */
+  wire(storeId: StoreId): WireAttestation[] {
+    return this.attestations(storeId).map((a) => ({ node: a.node, cid: a.cid, fingerprint: a.fingerprint, stateHash: a.stateHash, signature: a.signature }));
   }
 
   /** Stored attestations of a store, this node's and its peers'. */

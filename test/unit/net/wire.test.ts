@@ -1,7 +1,9 @@
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { encodeSigned, isLatticeError, MAX_FRAME, newStoreId, NodeKey, signIntention, ZERO_HASH, type Hash, type StoreId } from '../../../host/model/index.js';
-import { decodeMessage, encodeMessage, expectMessage, MODULE_CHUNK, packCloneBatch, SCHEMAS, unpackCloneBatch, type WireMessage } from '../../../host/net/wire.js';
+import {
+  decodeMessage, encodeMessage, expectMessage, MAX_ATTESTATIONS, MODULE_CHUNK, packCloneBatch, SCHEMAS, unpackCloneBatch, type WireAttestation, type WireMessage,
+} from '../../../host/net/wire.js';
 
 const sid = newStoreId();
 const h = (n: number): Hash => new Uint8Array(32).fill(n) as Hash;
@@ -22,6 +24,9 @@ function code(f: () => unknown): string {
 
 const key = NodeKey.generate();
 const intention = signed(key, sid, 1_700_000_000_000);
+const attestation = (n: number): WireAttestation => ({
+  node: h(n) as never, cid: h(n + 1) as never, fingerprint: new Uint8Array(16).fill(n), stateHash: h(n + 2), signature: new Uint8Array(64).fill(n + 3),
+});
 
 const SAMPLES: WireMessage[] = [
   { t: 'req', kind: 'sync', meshId: newStoreId(), storeId: sid },
@@ -41,6 +46,8 @@ const SAMPLES: WireMessage[] = [
   { t: 'err', code: 'E_UNAUTHORIZED', message: 'not a member' },
   { t: 'ping', nonce: 42 },
   { t: 'pong', nonce: 42 },
+  { t: 'req', kind: 'attest', meshId: newStoreId(), storeId: sid },
+  { t: 'attestations', storeId: sid, attestations: [attestation(1), attestation(2)] },
 ];
 
 describe('wire messages', () => {
@@ -51,6 +58,8 @@ describe('wire messages', () => {
       expect(back).toEqual(m);
       for (const v of Object.values(back)) if (v instanceof Uint8Array) expect(v.constructor).toBe(Uint8Array);
     }
+    const nested = decodeMessage(encodeMessage(SAMPLES.at(-1)!)) as { attestations: WireAttestation[] };
+    for (const a of nested.attestations) for (const v of Object.values(a)) expect((v as Uint8Array).constructor).toBe(Uint8Array);
   });
 
   it('rejects frames that are not msgpack, not maps, or of unknown type as E_BAD_FRAME', () => {
@@ -82,6 +91,15 @@ describe('wire messages', () => {
       { t: 'module-chunk', cid: h(1), offset: 0, bytes: new Uint8Array(MODULE_CHUNK + 1), total: MODULE_CHUNK + 1 },
       { t: 'clone', storeId: sid, fromSeq: 0, authors: [], authorIx: [0], bodies: [new Uint8Array(200)], done: true },
       { t: 'clone', storeId: sid, fromSeq: 0, authors: [h(1)], authorIx: [0, 0], bodies: [new Uint8Array(200)], done: true },
+      { t: 'attestations', storeId: sid },
+      { t: 'attestations', storeId: sid, attestations: [h(1)] },
+      { t: 'attestations', storeId: sid, attestations: [[...h(1)]] },
+      { t: 'attestations', storeId: sid, attestations: [{ ...attestation(1), extra: 1 }] },
+      { t: 'attestations', storeId: sid, attestations: [{ ...attestation(1), t: 'x' }] },
+      { t: 'attestations', storeId: sid, attestations: [{ ...attestation(1), signature: undefined }] },
+      { t: 'attestations', storeId: sid, attestations: [{ ...attestation(1), fingerprint: new Uint8Array(32) }] },
+      { t: 'attestations', storeId: sid, attestations: [{ ...attestation(1), node: 'node' }] },
+      { t: 'attestations', storeId: sid, attestations: Array.from({ length: MAX_ATTESTATIONS + 1 }, () => attestation(1)) },
     ];
     for (const c of cases) expect([JSON.stringify(c, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes(${v.length})` : v)), code(() => decodeMessage(pack(c)))]).toEqual([expect.any(String), 'E_BAD_FRAME']);
     // encode validates too: a bug on our side never reaches the wire.
@@ -92,6 +110,9 @@ describe('wire messages', () => {
     const big = Array.from({ length: 3 }, () => signed(key, sid, 1, new Uint8Array(120 * 1024)));
     expect(code(() => encodeMessage({ t: 'push', storeId: sid, intentions: big }))).toBe('E_FRAME_TOO_LARGE');
     expect(code(() => decodeMessage(new Uint8Array(MAX_FRAME + 1)))).toBe('E_FRAME_TOO_LARGE');
+    // The most attestations one message may carry fit in a frame.
+    const most = encodeMessage({ t: 'attestations', storeId: sid, attestations: Array.from({ length: MAX_ATTESTATIONS }, (_, i) => attestation(i % 200)) });
+    expect(most.length).toBeLessThan(MAX_FRAME);
   });
 
   it('expectMessage checks the type and re-raises a peer err as its typed error', () => {
