@@ -1,6 +1,7 @@
 // How results and errors look on the terminal: --json documents (ids hex, bytes hex, 64-bit integers as numbers when
 // safe, else strings) and the plain-text rendering used without --json.
 import { toHex as bytesToHex } from '../host/model/bytes.js';
+import type { StoreInfo } from '../host/node/api.js';
 
 /** JSON.stringify replacer for values a node may return: bytes as hex, bigint as number when safe. */
 export function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
@@ -42,4 +43,16 @@ export function renderText(result: unknown): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * `store info` as text: the divergence report that paused the store is printed once, under pausedError; the verdict
+ * it came from points there (--json keeps both).
+ */
+export function storeInfoText(info: StoreInfo): string {
+  const shown = info.pausedError?.['firstDivergence'];
+  if (shown === undefined || !info.upgrades) return renderText(info);
+  const same = toJson(shown, false);
+  const verdicts = info.upgrades.verdicts.map((v) => (v.firstDivergence !== undefined && toJson(v.firstDivergence, false) === same ? { ...v, firstDivergence: '(shown under pausedError)' } : v));
+  return renderText({ ...info, upgrades: { ...info.upgrades, verdicts } });
 }

@@ -1,5 +1,6 @@
 import type { StoreInfo } from '../../../host/node/api.js';
 import { LatticeCommand } from '../../base.js';
+import { storeInfoText } from '../../output.js';
 import { storeArg } from '../../store-arg.js';
 
 export default class StoreInfoCommand extends LatticeCommand<typeof StoreInfoCommand> {
@@ -9,5 +10,9 @@ export default class StoreInfoCommand extends LatticeCommand<typeof StoreInfoCom
 
   async run(): Promise<StoreInfo> {
     return this.withNode((node) => node.storeInfo(this.args.store));
+  }
+
+  protected override renderText(info: StoreInfo): string {
+    return storeInfoText(info);
   }
 }

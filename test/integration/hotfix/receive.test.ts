@@ -7,6 +7,7 @@ import { encodeSystemOp } from '../../../host/kernel/index.js';
 import { blake3, cidToString, DEFAULT_LIMITS, fromHex, NodeKey, parseCid, toHex, type Cid, type StoreId } from '../../../host/model/index.js';
 import type { Node } from '../../../host/node/node.js';
 import { signAttestation } from '../../../host/node/upgrade-verdicts.js';
+import { storeInfoText } from '../../../cli/output.js';
 import { testNet, waitFor } from '../../helpers/node-mesh.js';
 import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, latestUpgrade, open, variant } from './helpers.js';
 
@@ -117,6 +118,11 @@ it('an upgrade that diverges from the receiver\'s own history is held: the store
   expect(info.paused).toBe(true);
   expect(info.pausedError).toMatchObject({ code: 'E_HOTFIX_DIVERGES', firstDivergence: { keys: [expect.objectContaining({ key: 'zzz-rare' })], newCid: published.cid } });
   expect(info.upgrades?.verdicts).toEqual([expect.objectContaining({ equivalent: false, cid: published.cid, upgrade: toHex(upgrade) })]);
+  // `store info` as text prints the report once, under pausedError; the verdict points there.
+  const text = storeInfoText(info);
+  expect(text.match(/newCid:/g)).toHaveLength(1);
+  expect(text.indexOf('newCid:')).toBeLessThan(text.indexOf('upgrades:'));
+  expect(text).toContain('firstDivergence: (shown under pausedError)');
   expect(storeB.isWitnessed(upgrade)).toBe(false);
   expect(storeB.isWitnessed(fromHex(later.intentions[0]!, 32) as never)).toBe(false);
   // b attests nothing; it holds the publisher's attestation, sent after the sync.
