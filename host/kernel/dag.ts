@@ -5,10 +5,12 @@ import {
   bytesEqual, compareBytes, compareHlc, decodeSigned, DEFAULT_LIMITS, HLC_ZERO, isBeyondSkew, isZero, maxHlc, ZERO_HASH,
   type Hash, type Hlc, type Intention, type SignedIntention, type StoreId,
 } from '../model/index.js';
-import { hashKey, own, prefixEnd, rowKey, storeKey, type Tables } from '../storage/index.js';
+import { hashKey, KeyScratch, own, peek, prefixEnd, rowKey, storeKey, type Tables } from '../storage/index.js';
+import { ByteMap } from './byte-map.js';
 import type { HeadState } from './head-state.js';
 import {
-  decodeIndexEntry, decodeUpgrade, encodeIndexEntry, encodeUpgrade, encodeWitnessRecord, recordHash, type IndexEntry, type UpgradeRow,
+  decodeIndexEntry, decodeUpgrade, encodeIndexEntry, encodeUpgrade, encodeWitnessRecord, INDEX_ENTRY_LEN, recordHash, WITNESS_RECORD_LEN,
+  type IndexEntry, type UpgradeRow,
 } from './records.js';
 import { upgradeOf } from './system-ops.js';
 
@@ -38,28 +40,51 @@ export class DagTxn {
   readonly witnessed: WitnessedItem[] = [];
   /** Hashes this batch's intentions depend on that are neither witnessed nor floating (what to fetch). */
   readonly missing = new Map<string, Hash>();
-  private readonly upgradeCache = new Map<string, UpgradeRow>();
+  private readonly upgradeCache = new ByteMap<UpgradeRow>();
   /** Set when an equivocation froze an author, or an intention was marked unauthorized, after some were projected. */
   reproject = false;
   /** Author tips changed by this batch, written once per author by flush(). */
-  private readonly tips = new Map<string, { author: Uint8Array; hash: Hash; seq: number }>();
+  private readonly tips = new ByteMap<{ author: Uint8Array; hash: Hash; seq: number }>();
+  /**
+   * Index entries this transaction witnessed or read: a dep is most often witnessed in the same batch, and an entry
+   * never changes once written (a re-projection rewrites projection rows, not entries).
+   */
+  private readonly entries = new ByteMap<IndexEntry>();
+  /** Reusable keys and values for the rows written per intention (lmdb copies both when a put runs in the transaction). */
+  private readonly hashKeys: KeyScratch;
+  private readonly linkKeys: KeyScratch;
+  private readonly seqKeys: KeyScratch;
+  private readonly recordBuf = new Uint8Array(WITNESS_RECORD_LEN);
+  /** Whether the floating index may hold rows of this store (unknown until the first cascade): none, no cascade read. */
+  private mayFloat: boolean | undefined;
+  private readonly entryBuf = new Uint8Array(INDEX_ENTRY_LEN);
 
   constructor(
     private readonly storeId: StoreId,
     private readonly t: Tables,
     private readonly head: HeadState,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.hashKeys = new KeyScratch(storeId, 48);
+    this.linkKeys = new KeyScratch(storeId, 80);
+    this.seqKeys = new KeyScratch(storeId, 24);
+  }
 
   /** Witnessed, floating or held as evidence ("already have it"). */
   has(hash: Hash): boolean {
-    const k = hashKey(this.storeId, hash);
-    return this.t.witnessIndex.get(k) !== undefined || this.t.floating.get(k) !== undefined || this.t.evidence.get(k) !== undefined;
+    if (this.entries.has(hash)) return true;
+    const k = this.hashKeys.of(hash); // getBinaryFast: no copy of a value only tested for presence
+    return this.t.witnessIndex.getBinaryFast(k) !== undefined || this.t.floating.getBinaryFast(k) !== undefined || this.t.evidence.getBinaryFast(k) !== undefined;
   }
 
   entry(hash: Hash): IndexEntry | undefined {
-    const raw = this.t.witnessIndex.get(hashKey(this.storeId, hash));
-    return raw ? decodeIndexEntry(raw) : undefined;
+    const known = this.entries.get(hash);
+    if (known) return known;
+    const raw = peek(this.t.witnessIndex, this.hashKeys.of(hash));
+    if (!raw) return undefined;
+    const e = decodeIndexEntry(raw); // copies what it keeps
+    this.entries.set(own(hash), e);
+    return e;
   }
 
   /**
@@ -84,9 +109,10 @@ export class DagTxn {
   insert(s: SignedIntention, signedBytes: Uint8Array, hold: Hash | null = null): InsertOutcome {
     if (this.has(s.hash)) return 'duplicate';
     const i = s.intention;
-    const link = storeKey(this.storeId, i.author, i.storePrev);
-    const first = this.t.chainLinks.get(link);
-    this.t.intentions.putSync(Buffer.from(s.hash), signedBytes);
+    const link = this.linkKeys.of(i.author, i.storePrev);
+    const raw = peek(this.t.chainLinks, link);
+    const first = raw ? own(raw) : undefined;
+    this.t.intentions.putSync(s.hash, signedBytes);
     if (first && !bytesEqual(first, s.hash)) {
       // A second intention of one author on one storePrev: kept as evidence (it travels in sync), never witnessed.
       // The author is frozen at the fork point: its intentions after it are rejected, so re-project if any applied.
@@ -115,7 +141,7 @@ export class DagTxn {
     const deps = this.deps(s.intention);
     if (deps.missing.length > 0) {
       this.float(s.hash, deps.missing);
-      for (const m of deps.missing) if (this.t.floating.get(hashKey(this.storeId, m)) === undefined) this.missing.set(Buffer.from(m).toString('hex'), m);
+      for (const m of deps.missing) if (this.t.floating.getBinaryFast(this.hashKeys.of(m)) === undefined) this.missing.set(Buffer.from(m).toString('hex'), m);
       return 'floated';
     }
     this.witness(s, deps.entries, deps.foreign, false);
@@ -164,18 +190,18 @@ export class DagTxn {
   }
 
   private float(hash: Hash, waitingFor: readonly Hash[]): void {
+    this.mayFloat = true;
     this.t.floating.putSync(hashKey(this.storeId, hash), EMPTY);
     for (const m of waitingFor) this.t.floatingIndex.putSync(storeKey(this.storeId, m, hash), EMPTY);
   }
 
   private upgradeRow(hash: Hash): UpgradeRow | undefined {
-    const id = Buffer.from(hash).toString('hex');
-    let row = this.upgradeCache.get(id);
+    let row = this.upgradeCache.get(hash);
     if (!row) {
-      const raw = this.t.upgrades.get(hashKey(this.storeId, hash));
+      const raw = peek(this.t.upgrades, this.hashKeys.of(hash));
       if (!raw) return undefined;
       row = decodeUpgrade(raw);
-      this.upgradeCache.set(id, row);
+      this.upgradeCache.set(own(hash), row);
     }
     return row;
   }
@@ -202,24 +228,30 @@ export class DagTxn {
     if (up && (up.op === 'Genesis') === !best) {
       const row: UpgradeRow = { cid: up.cid, limits: up.limits ?? best?.limits ?? DEFAULT_LIMITS, hlc: i.timestamp };
       this.t.upgrades.putSync(hashKey(this.storeId, s.hash), encodeUpgrade(row));
-      this.upgradeCache.set(Buffer.from(s.hash).toString('hex'), row);
+      this.upgradeCache.set(s.hash, row);
       upgrade = s.hash;
       if (up.op === 'Genesis' && !this.head.genesis) this.head.genesis = s.hash;
       const lu = this.head.latestUpgrade;
       if (!lu || (compareHlc(i.timestamp, lu.hlc) || compareBytes(s.hash, lu.hash)) > 0) this.head.latestUpgrade = { hash: s.hash, hlc: i.timestamp };
     }
     const seq = this.head.seq + 1;
-    const record = encodeWitnessRecord({ intentionHash: s.hash, wallTime: this.now(), prevRecordHash: this.head.recordHash });
-    this.t.witnessLog.putSync(storeKey(this.storeId, seqBytes(seq)), record);
+    const record = encodeWitnessRecord({ intentionHash: s.hash, wallTime: this.now(), prevRecordHash: this.head.recordHash }, this.recordBuf);
+    this.t.witnessLog.putSync(this.seqKeys.seq(seq), record);
     const entry: IndexEntry = { seq, hlc: i.timestamp, author: i.author, upgrade, envelopeOk, height: (prevEntry?.height ?? 0) + 1 };
-    this.t.witnessIndex.putSync(hashKey(this.storeId, s.hash), encodeIndexEntry(entry));
-    this.tips.set(Buffer.from(i.author).toString('hex'), { author: i.author, hash: s.hash, seq });
-    if (wasFloating) this.t.floating.removeSync(hashKey(this.storeId, s.hash));
+    const hk = this.hashKeys.of(s.hash);
+    this.t.witnessIndex.putSync(hk, encodeIndexEntry(entry, this.entryBuf));
+    this.entries.set(s.hash, entry);
+    const tip = this.tips.get(i.author);
+    if (tip) {
+      tip.hash = s.hash;
+      tip.seq = seq;
+    } else this.tips.set(i.author, { author: i.author, hash: s.hash, seq });
+    if (wasFloating) this.t.floating.removeSync(hk);
     this.head.seq = seq;
     this.head.recordHash = recordHash(record);
     this.head.clock = maxHlc(this.head.clock ?? HLC_ZERO, i.timestamp as Hlc);
     this.witnessed.push({ seq, hash: s.hash, signed: s, entry });
-    this.missing.delete(Buffer.from(s.hash).toString('hex'));
+    if (this.missing.size > 0) this.missing.delete(Buffer.from(s.hash).toString('hex'));
   }
 
   /** Writes what the batch kept in memory (author tips). Call once, before the transaction commits. */
@@ -235,6 +267,12 @@ export class DagTxn {
 
   /** Releases what waits on `first`, iteratively (a long chain arriving backwards never recurses). */
   private cascade(first: Hash): void {
+    if (this.mayFloat === undefined) {
+      const prefix = storeKey(this.storeId);
+      this.mayFloat = false;
+      for (const key of this.t.floatingIndex.getKeys({ start: prefix, end: prefixEnd(prefix), limit: 1 })) this.mayFloat = key !== undefined;
+    }
+    if (!this.mayFloat) return; // nothing of this store floats: no waiter to release
     const queue: Hash[] = [first];
     while (queue.length > 0) {
       const h = queue.pop()!;

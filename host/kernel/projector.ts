@@ -4,14 +4,16 @@
 // unknown ops tag) stops projection at that seq and pauses the store, while witnessing goes on.
 import {
   asLatticeError, decodeOps, decodeSigned, isLatticeError, isZero, LatticeError, MAX_KEY, MAX_VALUE, REJECTION, toHex, ZERO_CID,
-  compareBytes, type Cid, type Hash, type SignedIntention, type StoreId,
+  bytesEqual, compareBytes, type Cid, type Hash, type SignedIntention, type StoreId,
 } from '../model/index.js';
-import { hashKey, NS_MODULE, NS_SYSTEM, own, prefixEnd, rowKey, seqKey, stateKey, type Tables } from '../storage/index.js';
+import { hashKey, KeyScratch, NS_MODULE, NS_SYSTEM, own, prefixEnd, rowKey, seqKey, stateKey, type Tables } from '../storage/index.js';
 import type { StoreEngine, StoreMeta } from './engine.js';
 import type { HeadState, PauseInfo } from './head-state.js';
-import { decodeIndexEntry, decodeUpgrade, decodeWitnessRecord, encodeProjection, writesDigest, type IndexEntry, type NsWrite, type ProjectionRecord } from './records.js';
+import {
+  decodeIndexEntry, decodeUpgrade, decodeWitnessRecord, encodeProjection, PROJECTION_RECORD_LEN, writesDigest, type IndexEntry, type NsWrite, type ProjectionRecord,
+} from './records.js';
 import type { StateMachine } from './state-machine.js';
-import { applyWrites, TableStateReader } from './state-view.js';
+import { applyWrites, StateCache, TableStateReader } from './state-view.js';
 import { unauthorizedRow } from './dag.js';
 import { decodeKernelOp, decodeSystemOp, packValue, unpackValue, type KernelSystemOp, type SystemOpHandler, type SystemState } from './system-ops.js';
 
@@ -52,6 +54,13 @@ export class Projector {
   private readonly handlers = new Map<string, SystemOpHandler>();
   /** Frozen equivocators: author hex → the height of their fork point (DESIGN §3). */
   private frozen = new Map<string, number>();
+  /** Per run(): whether any intention of this store is marked unauthorized (none: no lookup per intention). */
+  private anyUnauthorized = true;
+  /** Per run(): the live state as this run read and wrote it (write-through; a re-projection starts a new run). */
+  private cache: StateCache | undefined;
+  private lastMachine: { upgrade: Hash; machine: StateMachine } | undefined;
+  private readonly seqKeys: KeyScratch;
+  private readonly recordBuf = new Uint8Array(PROJECTION_RECORD_LEN);
 
   constructor(
     private readonly storeId: StoreId,
@@ -60,10 +69,13 @@ export class Projector {
     private readonly engine: StoreEngine,
   ) {
     for (const h of engine.systemHandlers ?? []) for (const op of h.ops) this.handlers.set(op, h);
+    this.seqKeys = new KeyScratch(storeId, 24);
   }
 
   /** The machine for an upgrade (Genesis/ModuleUpgrade hash); throws (a host fault) if the engine cannot give one. */
   machineFor(upgrade: Hash): StateMachine {
+    const last = this.lastMachine;
+    if (last && bytesEqual(last.upgrade, upgrade)) return last.machine; // one upgrade in force for long runs of seqs
     const id = toHex(upgrade);
     let m = this.machines.get(id);
     if (!m) {
@@ -73,23 +85,33 @@ export class Projector {
       m = this.engine.machineFor(row.cid, row.limits);
       this.machines.set(id, m);
     }
+    this.lastMachine = { upgrade: new Uint8Array(upgrade) as Hash, machine: m };
     return m;
   }
 
   /** Projects (head.projected, head.seq] unless paused; returns the records written. `recent`: seqs this batch witnessed. */
   run(head: HeadState, recent?: ReadonlyMap<number, { signed: SignedIntention; entry: IndexEntry }>): ProjectedRecord[] {
     const out: ProjectedRecord[] = [];
+    if (head.paused || head.projected >= head.seq) return out;
     this.frozen = this.loadFrozen();
-    while (!head.paused && head.projected < head.seq) {
-      const seq = head.projected + 1;
-      try {
-        const r = this.projectOne(seq, head, recent?.get(seq));
-        out.push(r);
-      } catch (e) {
-        const err = asLatticeError(e);
-        const pause: PauseInfo = { code: err.code, message: err.message, seq };
-        head.paused = pause;
+    const marked = rowKey(this.storeId, 'unauthorized:');
+    this.anyUnauthorized = false;
+    for (const key of this.t.storeRows.getKeys({ start: marked, end: prefixEnd(marked), limit: 1 })) this.anyUnauthorized = key !== undefined;
+    this.cache = new StateCache();
+    try {
+      while (!head.paused && head.projected < head.seq) {
+        const seq = head.projected + 1;
+        try {
+          const r = this.projectOne(seq, head, recent?.get(seq));
+          out.push(r);
+        } catch (e) {
+          const err = asLatticeError(e);
+          const pause: PauseInfo = { code: err.code, message: err.message, seq };
+          head.paused = pause;
+        }
       }
+    } finally {
+      this.cache = undefined;
     }
     return out;
   }
@@ -135,14 +157,14 @@ export class Projector {
       if (inForce) cid = inForce.cid;
       // Marked unauthorized ('reject-witness', or a revoke that landed after it was applied): app and system ops
       // alike, the record a machine's rejection gives (cid of the module in force, no writes).
-      if (this.t.storeRows.get(unauthorizedRow(this.storeId, hash)) !== undefined) code = REJECTION.E_UNAUTHORIZED;
+      if (this.anyUnauthorized && this.t.storeRows.get(unauthorizedRow(this.storeId, hash)) !== undefined) code = REJECTION.E_UNAUTHORIZED;
       else ({ code, writes } = this.apply(s, inForce));
     }
     const sorted = collapse(writes);
     const digest = writesDigest(sorted, code);
-    applyWrites(this.t.state, this.storeId, sorted, head.stateHash);
+    applyWrites(this.t.state, this.storeId, sorted, head.stateHash, this.cache);
     const record: ProjectionRecord = { cid, result: code, writesDigest: digest, stateHash: new Uint8Array(head.stateHash) as Hash };
-    this.t.projection.putSync(seqKey(this.storeId, seq), encodeProjection(record));
+    this.t.projection.putSync(this.seqKeys.seq(seq), encodeProjection(record, this.recordBuf));
     head.projected = seq;
     return { ...record, seq, hash };
   }
@@ -156,7 +178,7 @@ export class Projector {
       return { code, writes: code === 0 ? overlay.nsWrites() : [] };
     }
     if (!inForce) return { code: REJECTION.E_ENVELOPE, writes: [] }; // app data with no Genesis among its ancestors
-    const outcome = inForce.apply({ hash: s.hash, intention: s.intention, body: env.body }, new TableStateReader(this.t.state, this.storeId, NS_MODULE));
+    const outcome = inForce.apply({ hash: s.hash, intention: s.intention, body: env.body }, new TableStateReader(this.t.state, this.storeId, NS_MODULE, this.cache));
     if (outcome.code !== 0) return { code: outcome.code, writes: [] };
     const big = outcome.writes.find((w) => w.key.length > MAX_KEY || (w.value?.length ?? 0) > MAX_VALUE);
     if (big) return { code: big.key.length > MAX_KEY ? REJECTION.E_KEY_TOO_LARGE : REJECTION.E_VALUE_TOO_LARGE, writes: [] };
@@ -202,6 +224,7 @@ export class Projector {
 
 /** Sorted by key, one write per key (the last one wins). */
 function collapse(writes: NsWrite[]): NsWrite[] {
+  if (writes.length <= 1) return writes;
   const byKey = new Map<string, NsWrite>();
   for (const w of writes) byKey.set(Buffer.from(w.key).toString('latin1'), w);
   return [...byKey.values()].sort((a, b) => compareBytes(a.key, b.key));

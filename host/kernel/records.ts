@@ -4,27 +4,49 @@ import { blake3, type Cid, type ConsensusLimits, type Hash, type Hlc, type NodeI
 
 export const WITNESS_RECORD_LEN = 72;
 
+/** A copy of b[start, end), also when b is a Buffer (whose own slice is a view; lmdb's getBinaryFast buffer is reused). */
+const copyOf = (b: Uint8Array, start: number, end: number): Uint8Array => Uint8Array.prototype.slice.call(b, start, end);
+
 export interface WitnessRecord {
   readonly intentionHash: Hash;
   readonly wallTime: number;
   readonly prevRecordHash: Hash;
 }
 
-export function encodeWitnessRecord(r: WitnessRecord): Uint8Array {
-  const b = new Uint8Array(WITNESS_RECORD_LEN);
-  const v = new DataView(b.buffer);
-  b.set(r.intentionHash, 0);
-  v.setBigUint64(32, BigInt(r.wallTime), true);
-  b.set(r.prevRecordHash, 40);
-  return b;
+export function encodeWitnessRecord(r: WitnessRecord, into: Uint8Array = new Uint8Array(WITNESS_RECORD_LEN)): Uint8Array {
+  into.set(r.intentionHash, 0);
+  setU64(into, 32, r.wallTime);
+  into.set(r.prevRecordHash, 40);
+  return into;
+}
+
+/** u64 LE without a BigInt (a safe integer; the same bytes as setBigUint64(BigInt(n), true)). */
+function setU64(b: Uint8Array, at: number, n: number): void {
+  const lo = n >>> 0;
+  const hi = Math.floor(n / 0x1_0000_0000) >>> 0;
+  b[at] = lo & 0xff;
+  b[at + 1] = (lo >>> 8) & 0xff;
+  b[at + 2] = (lo >>> 16) & 0xff;
+  b[at + 3] = lo >>> 24;
+  b[at + 4] = hi & 0xff;
+  b[at + 5] = (hi >>> 8) & 0xff;
+  b[at + 6] = (hi >>> 16) & 0xff;
+  b[at + 7] = hi >>> 24;
+}
+
+function setU32(b: Uint8Array, at: number, n: number): void {
+  b[at] = n & 0xff;
+  b[at + 1] = (n >>> 8) & 0xff;
+  b[at + 2] = (n >>> 16) & 0xff;
+  b[at + 3] = (n >>> 24) & 0xff;
 }
 
 export function decodeWitnessRecord(b: Uint8Array): WitnessRecord {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return {
-    intentionHash: b.slice(0, 32) as Hash,
+    intentionHash: copyOf(b, 0, 32) as Hash,
     wallTime: b.length >= 40 ? Number(v.getBigUint64(32, true)) : 0,
-    prevRecordHash: b.slice(40, 72) as Hash,
+    prevRecordHash: copyOf(b, 40, 72) as Hash,
   };
 }
 
@@ -37,21 +59,22 @@ export interface ProjectionRecord {
   readonly stateHash: Hash;
 }
 
-export function encodeProjection(p: ProjectionRecord): Uint8Array {
-  const b = new Uint8Array(100);
-  b.set(p.cid, 0);
-  new DataView(b.buffer).setInt32(32, p.result, true);
-  b.set(p.writesDigest, 36);
-  b.set(p.stateHash, 68);
-  return b;
+export const PROJECTION_RECORD_LEN = 100;
+
+export function encodeProjection(p: ProjectionRecord, into: Uint8Array = new Uint8Array(PROJECTION_RECORD_LEN)): Uint8Array {
+  into.set(p.cid, 0);
+  setU32(into, 32, p.result | 0);
+  into.set(p.writesDigest, 36);
+  into.set(p.stateHash, 68);
+  return into;
 }
 
 export function decodeProjection(b: Uint8Array): ProjectionRecord {
   return {
-    cid: b.slice(0, 32) as Cid,
+    cid: copyOf(b, 0, 32) as Cid,
     result: new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(32, true),
-    writesDigest: b.slice(36, 68) as Hash,
-    stateHash: b.slice(68, 100) as Hash,
+    writesDigest: copyOf(b, 36, 68) as Hash,
+    stateHash: copyOf(b, 68, 100) as Hash,
   };
 }
 
@@ -68,17 +91,17 @@ export interface IndexEntry {
   readonly height: number;
 }
 
-export function encodeIndexEntry(e: IndexEntry): Uint8Array {
-  const b = new Uint8Array(89);
-  const v = new DataView(b.buffer);
-  v.setBigUint64(0, BigInt(e.seq), true);
-  v.setBigUint64(8, BigInt(e.hlc.wallMs), true);
-  v.setUint32(16, e.hlc.counter, true);
-  b.set(e.author, 20);
-  b.set(e.upgrade, 52);
-  b[84] = e.envelopeOk ? 1 : 0;
-  v.setUint32(85, e.height, true);
-  return b;
+export const INDEX_ENTRY_LEN = 89;
+
+export function encodeIndexEntry(e: IndexEntry, into: Uint8Array = new Uint8Array(INDEX_ENTRY_LEN)): Uint8Array {
+  setU64(into, 0, e.seq);
+  setU64(into, 8, e.hlc.wallMs);
+  setU32(into, 16, e.hlc.counter);
+  into.set(e.author, 20);
+  into.set(e.upgrade, 52);
+  into[84] = e.envelopeOk ? 1 : 0;
+  setU32(into, 85, e.height);
+  return into;
 }
 
 export function decodeIndexEntry(b: Uint8Array): IndexEntry {
@@ -86,8 +109,8 @@ export function decodeIndexEntry(b: Uint8Array): IndexEntry {
   return {
     seq: Number(v.getBigUint64(0, true)),
     hlc: { wallMs: Number(v.getBigUint64(8, true)), counter: v.getUint32(16, true) },
-    author: b.slice(20, 52) as NodeId,
-    upgrade: b.slice(52, 84) as Hash,
+    author: copyOf(b, 20, 52) as NodeId,
+    upgrade: copyOf(b, 52, 84) as Hash,
     envelopeOk: b[84] === 1,
     height: v.getUint32(85, true),
   };
@@ -115,20 +138,20 @@ export function encodeUpgrade(u: UpgradeRow): Uint8Array {
 export function decodeUpgrade(b: Uint8Array): UpgradeRow {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return {
-    cid: b.slice(0, 32) as Cid,
+    cid: copyOf(b, 0, 32) as Cid,
     limits: { fuel: Number(v.getBigUint64(32, true)), memoryPages: v.getUint32(40, true), depth: v.getUint32(44, true) },
     hlc: { wallMs: Number(v.getBigUint64(48, true)), counter: v.getUint32(56, true) },
   };
 }
 
-const u32 = (n: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n, true);
-  return b;
-};
-
 /** The state hash term of one live pair: BLAKE3(u32 LE len(k) ‖ k ‖ v) (k includes the namespace byte). */
-export const stateTerm = (key: Uint8Array, value: Uint8Array): Hash => blake3(u32(key.length), key, value);
+export function stateTerm(key: Uint8Array, value: Uint8Array): Hash {
+  const b = new Uint8Array(4 + key.length + value.length); // one update: cheaper than three into the wasm hasher
+  setU32(b, 0, key.length);
+  b.set(key, 4);
+  b.set(value, 4 + key.length);
+  return blake3(b);
+}
 
 /** One write of a write set, key namespaced. */
 export interface NsWrite {
@@ -138,13 +161,22 @@ export interface NsWrite {
 
 /** BLAKE3 over the write set sorted by key (u32 len ‖ key ‖ u8 op ‖ u32 len ‖ value), then the result as i32 LE. */
 export function writesDigest(sortedWrites: readonly NsWrite[], result: number): Hash {
-  const parts: Uint8Array[] = [];
+  let n = 4;
+  for (const w of sortedWrites) n += 9 + w.key.length + (w.value?.length ?? 0);
+  const b = new Uint8Array(n); // the same bytes as before, hashed in one update
+  let o = 0;
   for (const w of sortedWrites) {
-    parts.push(u32(w.key.length), w.key, Uint8Array.of(w.value === null ? 0 : 1), u32(w.value?.length ?? 0));
-    if (w.value) parts.push(w.value);
+    setU32(b, o, w.key.length);
+    b.set(w.key, o + 4);
+    o += 4 + w.key.length;
+    b[o] = w.value === null ? 0 : 1;
+    setU32(b, o + 1, w.value?.length ?? 0);
+    o += 5;
+    if (w.value) {
+      b.set(w.value, o);
+      o += w.value.length;
+    }
   }
-  const r = new Uint8Array(4);
-  new DataView(r.buffer).setInt32(0, result, true);
-  parts.push(r);
-  return blake3(...parts);
+  setU32(b, o, result | 0);
+  return blake3(b);
 }

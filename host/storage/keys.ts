@@ -1,5 +1,6 @@
 // Key layouts for the tables (env.ts). Per-store keys start with the 16-byte store id; seqs are u64 big-endian so
-// byte order is seq order and a seq range is one range read. Every key is a fresh Buffer (never reused).
+// byte order is seq order and a seq range is one range read. Every key these functions return is a fresh Buffer;
+// `KeyScratch` is the reusable one for hot paths.
 import type { Hash, StoreId } from '../model/index.js';
 
 export const NS_MODULE = 0x00;
@@ -46,5 +47,41 @@ export const stateKey = (storeId: StoreId, ns: number, key: Uint8Array): Buffer 
 export const rowKey = (storeId: StoreId, field: string): Buffer => storeKey(storeId, Buffer.from(field, 'utf8'));
 export const hashKey = (storeId: StoreId, hash: Hash): Buffer => storeKey(storeId, hash);
 
+/**
+ * The value at `key` without the copy `get` makes: a view of lmdb's read buffer, valid until the next read (decode or
+ * copy it at once). `getBinaryFast` itself returns that buffer with a patched `length`, hence the subarray.
+ */
+export function peek(table: { getBinaryFast(key: Uint8Array): Buffer | undefined }, key: Uint8Array): Uint8Array | undefined {
+  const b = table.getBinaryFast(key);
+  return b === undefined ? undefined : b.subarray(0, b.length);
+}
+
 /** A plain Uint8Array copy of bytes LMDB returned (LMDB may reuse its buffers; decoders must not alias them). */
 export const own = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+
+/**
+ * A reusable key of one fixed layout, storeId ‖ `length - 16` bytes, refilled per use: for a get, put or remove that
+ * uses the key at once (lmdb copies keys into its own buffer), where a fresh Buffer per key was a measurable share
+ * of ingest. Never a range bound (iterators read theirs lazily) nor a key that is kept.
+ */
+export class KeyScratch {
+  private readonly key: Buffer;
+  constructor(storeId: StoreId, length: number) {
+    this.key = Buffer.alloc(length);
+    this.key.set(storeId, 0);
+  }
+
+  /** storeId ‖ a (‖ b). */
+  of(a: Uint8Array, b?: Uint8Array): Buffer {
+    this.key.set(a, 16);
+    if (b) this.key.set(b, 16 + a.length);
+    return this.key;
+  }
+
+  /** storeId ‖ seq u64 BE (the witnessLog / projection layout; length 24). */
+  seq(seq: number): Buffer {
+    this.key.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), 16);
+    this.key.writeUInt32BE(seq >>> 0, 20);
+    return this.key;
+  }
+}
