@@ -69,11 +69,28 @@ export class Store extends StoreReads {
    * log grew. The in-memory head changes only after the commit (a failed transaction leaves everything as it was).
    */
   private commit<T>(fn: (head: HeadState, dag: DagTxn) => T): { result: T; events: WitnessedEvent[] } {
+    const c = this.batch(fn);
+    const result = this.deps.env.transaction(c.body);
+    return { result, events: c.done() };
+  }
+
+  /**
+   * `commit` with the commit's fsync on lmdb's write thread (remote ingest): this thread decodes and verifies the
+   * next batch meanwhile. Resolves, and moves the in-memory head, only once the batch is durable.
+   */
+  private async commitAsync<T>(fn: (head: HeadState, dag: DagTxn) => T): Promise<{ result: T; events: WitnessedEvent[] }> {
+    const c = this.batch(fn);
+    const result = await this.deps.env.transactionAsync(c.body);
+    return { result, events: c.done() };
+  }
+
+  /** A batch's transaction body, and what to do once it committed (adopt the draft head, list the events). */
+  private batch<T>(fn: (head: HeadState, dag: DagTxn) => T): { body: () => T; done: () => WitnessedEvent[] } {
     const draft = cloneHead(this.head);
     const before = draft.seq;
     let dag!: DagTxn;
     let projected: ProjectedRecord[] = [];
-    const result = this.deps.env.transaction(() => {
+    const body = (): T => {
       dag = new DagTxn(this.storeId, this.tables, draft, this.now);
       const r = fn(draft, dag);
       dag.flush();
@@ -82,11 +99,13 @@ export class Store extends StoreReads {
       if (draft.seq !== before) saveSignedHead(this.tables.storeRows, this.storeId, signHead(this.deps.nodeKey, this.storeId, draft.seq, draft.recordHash));
       saveHead(this.tables.storeRows, this.storeId, draft);
       return r;
-    });
-    this.head = draft;
-    const bySeq = new Map(projected.map((p) => [p.seq, p]));
-    const events = dag.witnessed.map((w: WitnessedItem) => ({ seq: w.seq, hash: w.hash, signed: w.signed, projection: bySeq.get(w.seq) }));
-    return { result, events };
+    };
+    const done = (): WitnessedEvent[] => {
+      this.head = draft;
+      const bySeq = new Map(projected.map((p) => [p.seq, p]));
+      return dag.witnessed.map((w: WitnessedItem) => ({ seq: w.seq, hash: w.hash, signed: w.signed, projection: bySeq.get(w.seq) }));
+    };
+    return { body, done };
   }
 
   private emit(events: WitnessedEvent[]): void {
@@ -154,10 +173,10 @@ export class Store extends StoreReads {
     return total;
   }
 
-  private commitPrepared(p: Prepared): IngestReport {
+  private async commitPrepared(p: Prepared): Promise<IngestReport> {
     const report = p.report;
     const authorize = this.deps.engine.authorize;
-    const { result: missing, events } = this.commit((_head, dag) => {
+    const { result: missing, events } = await this.commitAsync((_head, dag) => {
       for (const { index, signed, bytes } of p.items) {
         const verdict = authorize ? authorize.call(this.deps.engine, signed, signed.hash) : 'ok';
         if (verdict === 'reject') {

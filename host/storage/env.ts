@@ -46,6 +46,12 @@ export interface StorageEnv {
   readonly tables: Tables;
   /** Runs `fn` in one write transaction: all of its writes commit (durably) or none do. */
   transaction<T>(fn: () => T): T;
+  /**
+   * The same, with the commit and its fsync on lmdb's write thread: `fn` runs on this thread when the write thread
+   * holds the transaction (as a child transaction, so a throw discards its writes), and the promise resolves once the
+   * commit is on disk (overlappingSync is off) or rejects with `fn`'s error or the commit's.
+   */
+  transactionAsync<T>(fn: () => T): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -90,6 +96,10 @@ export function openStorage(path: string, options: StorageOptions = {}): Storage
     transaction<T>(fn: () => T): T {
       if (closed) throw new LatticeError('E_CLOSED', 'storage is closed');
       return root.transactionSync(fn) as T;
+    },
+    transactionAsync<T>(fn: () => T): Promise<T> {
+      if (closed) return Promise.reject(new LatticeError('E_CLOSED', 'storage is closed'));
+      return root.childTransaction(fn) as Promise<T>;
     },
     async close(): Promise<void> {
       if (closed) return;
