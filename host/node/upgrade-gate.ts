@@ -16,7 +16,7 @@ import {
 } from '../model/index.js';
 import { hashKey } from '../storage/index.js';
 import type { ReplayReport, StoreInfo } from './api.js';
-import { replayCheck } from './hotfix.js';
+import { replayCheck, type ReplayOptions } from './hotfix.js';
 import { logger } from './logger.js';
 import type { Node } from './node.js';
 import { signAttestation, stateHashAt, UpgradeVerdicts, witnessedFingerprint, type AttestationAlarm, type UpgradeVerdict } from './upgrade-verdicts.js';
@@ -48,6 +48,8 @@ export class UpgradeGate {
   readonly verdicts: UpgradeVerdicts;
   /** Replays this process ran for received upgrades, and their outcomes. */
   readonly metrics = { replays: 0, passed: 0, diverged: 0, deferred: 0, failed: 0 };
+  /** Batch size and progress of the replays this gate runs (tests watch them; a kill test stops one mid-way). */
+  replayOptions: Pick<ReplayOptions, 'batchSize' | 'onProgress'> = {};
   private readonly jobs = new Map<string, Job>();
   private readonly queue: string[] = [];
   private readonly parked = new Map<string, () => void>();
@@ -192,7 +194,7 @@ export class UpgradeGate {
     this.metrics.replays++;
     let result: { report: ReplayReport; seq: number };
     try {
-      result = await replayCheck(this.node, store, machine, { signal: this.abort.signal });
+      result = await replayCheck(this.node, store, machine, { ...this.replayOptions, signal: this.abort.signal });
     } finally {
       // Rate limit: the next replay waits at least as long as this one took.
       this.nextAt = Date.now() + Math.max(this.minGapMs, Date.now() - started);
