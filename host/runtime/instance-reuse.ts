@@ -3,7 +3,7 @@
 // is taken once, and an instance is restored to it before every call. What else a fresh instance would reset
 // cannot change at run time under the allowlist: the table (no table.* or elem.drop, no imported table), and data
 // segments (a module using data.drop is not exported for restore by the instrumenter, so it stays fresh per call).
-import { GLOBAL_EXPORT_PREFIX, GLOBALS_EXPORT, START_EXPORT } from './instrument.js';
+import { GLOBAL_EXPORT_PREFIX, GLOBAL_GET_PREFIX, GLOBAL_SET_PREFIX, GLOBALS_EXPORT, START_EXPORT } from './instrument.js';
 import { Wasm, type WasmExports, type WasmGlobal, type WasmImports, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 const PAGE = 65536;
@@ -24,8 +24,18 @@ interface Snapshot {
   readonly globals: readonly (number | bigint)[];
 }
 
+/** The mutable globals of an instance: integer ones as Globals, float ones through their bits (instrument.ts). */
+interface Globals {
+  /** Snapshot index of each integer global. */
+  readonly intAt: readonly number[];
+  readonly ints: readonly WasmGlobal[];
+  readonly floatAt: readonly number[];
+  readonly getBits: readonly (() => number | bigint)[];
+  readonly setBits: readonly ((bits: number | bigint) => void)[];
+}
+
 interface Live extends ReadyInstance {
-  readonly globals: readonly WasmGlobal[];
+  readonly globals: Globals;
   view: Uint8Array;
 }
 
@@ -36,9 +46,30 @@ const refuse = (): never => {
   throw new HostCalledInStart('the start function called the host');
 };
 
-function globalsOf(exports: WasmExports): WasmGlobal[] {
-  const n = (exports[GLOBALS_EXPORT] as WasmGlobal).value as number;
-  return Array.from({ length: n }, (_, i) => exports[`${GLOBAL_EXPORT_PREFIX}${i}`] as WasmGlobal);
+function globalsOf(exports: WasmExports): Globals {
+  const n = (exports[GLOBALS_EXPORT] as WasmGlobal).value;
+  const g: { intAt: number[]; ints: WasmGlobal[]; floatAt: number[]; getBits: (() => number | bigint)[]; setBits: ((bits: number | bigint) => void)[] } = {
+    intAt: [], ints: [], floatAt: [], getBits: [], setBits: [],
+  };
+  for (let i = 0; i < n; i++) {
+    const global = exports[`${GLOBAL_EXPORT_PREFIX}${i}`] as WasmGlobal | undefined;
+    if (global !== undefined) {
+      g.intAt.push(i);
+      g.ints.push(global);
+    } else {
+      g.floatAt.push(i);
+      g.getBits.push(exports[`${GLOBAL_GET_PREFIX}${i}`] as () => number | bigint);
+      g.setBits.push(exports[`${GLOBAL_SET_PREFIX}${i}`] as (bits: number | bigint) => void);
+    }
+  }
+  return g;
+}
+
+function saveGlobals(g: Globals): (number | bigint)[] {
+  const values: (number | bigint)[] = [];
+  g.intAt.forEach((at, k) => (values[at] = g.ints[k]!.value));
+  g.floatAt.forEach((at, k) => (values[at] = g.getBits[k]!()));
+  return values;
 }
 
 /**
@@ -69,8 +100,10 @@ export class InstanceReuse {
     if (live === undefined || live.memory.buffer.byteLength !== snap.memory.length) live = this.live = this.instantiate(snap.memory.length);
     if (live.view.buffer !== live.memory.buffer) live.view = new Uint8Array(live.memory.buffer);
     live.view.set(snap.memory);
-    const globals = live.globals;
-    for (let i = 0; i < globals.length; i++) globals[i]!.value = snap.globals[i] as number;
+    const { intAt, ints, floatAt, setBits } = live.globals;
+    const values = snap.globals;
+    for (let k = 0; k < ints.length; k++) ints[k]!.value = values[intAt[k]!] as number;
+    for (let k = 0; k < setBits.length; k++) setBits[k]!(values[floatAt[k]!]!);
     return live;
   }
 
@@ -106,7 +139,7 @@ export class InstanceReuse {
       if (memory.byteLength > MAX_RESTORE_PAGES * PAGE) return null;
       return {
         memory: new Uint8Array(memory).slice(),
-        globals: globalsOf(exports).map((g) => g.value),
+        globals: saveGlobals(globalsOf(exports)),
       };
     } catch {
       // whatever stopped the start function here stops it in every fresh instance too: each call runs it and

@@ -22,13 +22,16 @@ const DEPTH_GLOBAL = `${RESERVED_PREFIX}depth`;
 const CHARGE_BYTES = `${RESERVED_PREFIX}charge_bytes`;
 const GREW = `${RESERVED_PREFIX}grew`;
 /**
- * The count n of mutable globals (the module's and the instrumentation's), an immutable i32 export; each is exported
- * as `__lattice_global_<i>`, i < n, so that the host can save and restore them. Absent when the module cannot be
- * restored to a fresh instance's state (it uses data.drop, or has more than MAX_RESTORED_GLOBALS): the runtime then
- * instantiates per call.
+ * The count n of mutable globals (the module's and the instrumentation's), an immutable i32 export; for i < n, an
+ * integer global is exported as `__lattice_global_<i>`, a float one through `__lattice_get_<i>() → bits` and
+ * `__lattice_set_<i>(bits)` (a float crossing into JS may lose its NaN payload; its integer bits cannot), so that
+ * the host can save and restore them exactly. Absent when the module cannot be restored to a fresh instance's state
+ * (it uses data.drop, or has more than MAX_RESTORED_GLOBALS): the runtime then instantiates per call.
  */
 export const GLOBALS_EXPORT = `${RESERVED_PREFIX}globals`;
 export const GLOBAL_EXPORT_PREFIX = `${RESERVED_PREFIX}global_`;
+export const GLOBAL_GET_PREFIX = `${RESERVED_PREFIX}get_`;
+export const GLOBAL_SET_PREFIX = `${RESERVED_PREFIX}set_`;
 /** Past this many mutable globals, restoring them one by one from JS is no cheaper than a fresh instance. */
 export const MAX_RESTORED_GLOBALS = 1024;
 
@@ -202,13 +205,26 @@ function createMeter(b: Binaryen, m: BinaryenModule, limits: ConsensusLimits): M
 
 /** Exports every mutable global for the host's save and restore (GLOBALS_EXPORT); charges nothing, runs nothing. */
 function exportMutableGlobals(b: Binaryen, m: BinaryenModule): void {
-  const mutable: string[] = [];
+  const mutable: { name: string; type: number }[] = [];
   for (let i = 0; i < m.getNumGlobals(); i++) {
     const g = b.getGlobalInfo(m.getGlobalByIndex(i));
-    if (g.mutable) mutable.push(g.name);
+    if (g.mutable) mutable.push({ name: g.name, type: g.type });
   }
   if (mutable.length > MAX_RESTORED_GLOBALS) return;
-  mutable.forEach((name, i) => m.addGlobalExport(name, `${GLOBAL_EXPORT_PREFIX}${i}`));
+  mutable.forEach(({ name, type }, i) => {
+    if (type !== b.f32 && type !== b.f64) {
+      m.addGlobalExport(name, `${GLOBAL_EXPORT_PREFIX}${i}`);
+      return;
+    }
+    const f32 = type === b.f32;
+    const bits = f32 ? b.i32 : b.i64;
+    const get = f32 ? m.i32.reinterpret(m.global.get(name, type)) : m.i64.reinterpret(m.global.get(name, type));
+    const set = m.global.set(name, f32 ? m.f32.reinterpret(m.local.get(0, bits)) : m.f64.reinterpret(m.local.get(0, bits)));
+    m.addFunction(`${GLOBAL_GET_PREFIX}${i}`, b.none, bits, [], get);
+    m.addFunction(`${GLOBAL_SET_PREFIX}${i}`, bits, b.none, [], set);
+    m.addFunctionExport(`${GLOBAL_GET_PREFIX}${i}`, `${GLOBAL_GET_PREFIX}${i}`);
+    m.addFunctionExport(`${GLOBAL_SET_PREFIX}${i}`, `${GLOBAL_SET_PREFIX}${i}`);
+  });
   m.addGlobal(GLOBALS_EXPORT, b.i32, false, m.i32.const(mutable.length));
   m.addGlobalExport(GLOBALS_EXPORT, GLOBALS_EXPORT);
 }

@@ -120,6 +120,25 @@ describe('a reused instance is restored to the state of a fresh one', () => {
     }
   });
 
+  it('float globals are restored bit for bit (NaN payloads and signalling NaNs included)', async () => {
+    const bytes = await wat(`(module (import "lattice_v1" "kv_set" (func $kv_set (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1 1)
+      (global $f32 (mut f32) (f32.const nan:0x200001))
+      (global $f64 (mut f64) (f64.const 1.5))
+      (func $start (global.set $f64 (f64.reinterpret_i64 (i64.const 0x7ff0000000000001))))
+      (start $start)
+      (func (export "apply") (result i32)
+        (i32.store (i32.const 16) (i32.reinterpret_f32 (global.get $f32)))
+        (i64.store (i32.const 20) (i64.reinterpret_f64 (global.get $f64)))
+        (drop (call $kv_set (i32.const 16) (i32.const 1) (i32.const 16) (i32.const 12)))
+        (global.set $f32 (f32.const 2)) (global.set $f64 (f64.const 3)) (i32.const 0)) ${STUB_EXPORTS})`);
+    const { reused, fresh } = await machines(bytes);
+    const expected = fresh.apply(applyInput([]), new MemoryState());
+    expect(Buffer.from(expected.writes[0]!.value!).toString('hex')).toBe('0100a07f' + '010000000000f07f');
+    for (let i = 0; i < 3; i++) expect(reused.apply(applyInput([]), new MemoryState())).toEqual(expected);
+    expect(reused.instantiations).toBe(2);
+  });
+
   it('memory the start function grew is part of the snapshot, also in an instance replacing one a call grew', async () => {
     const bytes = await wat(`(module (import "lattice_v1" "kv_set" (func $kv_set (param i32 i32 i32 i32) (result i32)))
       (memory (export "memory") 1 8)
