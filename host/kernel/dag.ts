@@ -22,7 +22,7 @@ const EMPTY = new Uint8Array(0);
 /**
  * The kernel row that marks an intention unauthorized (an authorization verdict 'reject-witness', DESIGN §6): it is
  * witnessed like any other and projected as rejected(E_UNAUTHORIZED). Not part of the projection, so a rebuild
- * keeps it; like the `frozen:` rows it only ever grows.
+ * keeps it. `Store.reauthorize` sets and clears it as the verdict changes (unlike the `frozen:` rows, which only grow).
  */
 export const unauthorizedRow = (storeId: StoreId, hash: Hash): Buffer => rowKey(storeId, `unauthorized:${Buffer.from(hash).toString('hex')}`);
 
@@ -96,6 +96,19 @@ export class DagTxn {
     const key = unauthorizedRow(this.storeId, hash);
     if (this.t.storeRows.get(key) !== undefined) return false;
     this.t.storeRows.putSync(key, EMPTY);
+    const e = this.entry(hash);
+    if (e && e.seq <= this.head.projected) this.reproject = true;
+    return true;
+  }
+
+  /**
+   * Clears a mark whose verdict is 'ok' again (membership is not monotone: a later root op can make a marked
+   * intention valid). Re-projects from seq 1 when the intention was already projected. False when it was not marked.
+   */
+  clearUnauthorized(hash: Hash): boolean {
+    const key = unauthorizedRow(this.storeId, hash);
+    if (this.t.storeRows.get(key) === undefined) return false;
+    this.t.storeRows.removeSync(key);
     const e = this.entry(hash);
     if (e && e.seq <= this.head.projected) this.reproject = true;
     return true;

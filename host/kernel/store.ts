@@ -3,8 +3,9 @@
 // records, state, state hash, author tips, the signed head. Reads (store-reads.ts) never wait on the queue.
 import {
   asLatticeError, compareBytes, decodeSigned, encodeAppOps, encodeSigned, isBeyondSkew, issueHlc, LatticeError, MAX_BATCH, maxHlc,
-  bytesEqual, isZero, signIntention, toHex, ZERO_CID, ZERO_HASH, type Cid, type Hash, type NodeId, type NodeKey, type SignedIntention,
+  bytesEqual, signIntention, toHex, ZERO_CID, ZERO_HASH, type Cid, type Hash, type NodeId, type NodeKey, type SignedIntention,
 } from '../model/index.js';
+import { own, prefixEnd, rowKey, storeKey } from '../storage/index.js';
 import { saveCheckpoint, saveHead, saveSignedHead, cloneHead, loadHead, type HeadState, type PauseInfo } from './head-state.js';
 import { AUTH_HOLD, DagTxn, SKEW_HOLD, type WitnessedItem } from './dag.js';
 import { signHead, verifyAll, verifyTail, type VerifyReport } from './chain.js';
@@ -15,9 +16,6 @@ import { TableStateReader } from './state-view.js';
 import { StoreReads } from './store-reads.js';
 import { rebuildProjection, resetProjection, type RebuildReport } from './rebuild.js';
 import type { IngestReport, Prepared, StoreDeps, StoreInfo, WitnessedEvent } from './store-types.js';
-
-/** Bounds the walk back along one author's chain in `reauthorize`. */
-const MAX_REAUTHORIZE_WALK = 1_000_000;
 
 export type { IngestItemError, IngestReport, StoreDeps, StoreInfo, WitnessedEvent } from './store-types.js';
 
@@ -310,8 +308,8 @@ export class Store extends StoreReads {
   }
 
   /**
-   * Re-evaluates held intentions (clock skew, authorization), e.g. after membership changed: 'ok' places them,
-   * 'reject-witness' places them marked unauthorized, 'float' and 'reject' keep them held.
+   * Re-evaluates held intentions (clock skew, authorization), e.g. after membership changed: 'ok' places them
+   * (unmarked), 'reject-witness' places them marked unauthorized, 'float' and 'reject' keep them held.
    */
   recheckHeld(): Promise<number> {
     return this.run(() => {
@@ -321,6 +319,7 @@ export class Store extends StoreReads {
           dag.releaseHeld(AUTH_HOLD, (s) => {
             const verdict = auth ? auth.call(this.deps.engine, s, s.hash) : 'ok';
             if (verdict === 'reject-witness') dag.markUnauthorized(s.hash);
+            else if (verdict === 'ok') dag.clearUnauthorized(s.hash); // marked by a re-authorization while held
             return verdict === 'float' || verdict === 'reject';
           });
       });
@@ -330,31 +329,50 @@ export class Store extends StoreReads {
   }
 
   /**
-   * Asks the authorization hook again about `authors`' witnessed intentions, walking each author's chain back from
-   * its tip while the verdict is 'reject-witness' (e.g. a revoke landed after this node applied writes beyond the
-   * revoked author's last valid tip): those are marked unauthorized and, if any was projected, the store is
-   * re-projected from seq 1 in the same transaction, so its state is the one of a node that got the revoke first.
-   * Returns how many intentions were newly marked.
+   * Asks the authorization hook again about every intention of `authors` this store holds (witnessed, floating or
+   * held; one range read of the kernel's per-author chain links, so the cost is the authors' intentions, never the
+   * whole log): a verdict 'reject-witness' marks it unauthorized, 'ok' clears a mark, 'float' and 'reject' leave it
+   * as it is (undecided). Membership is not monotone (a later root op can make a marked intention valid again, or a
+   * valid one beyond a revoke), so marks follow the verdict both ways. If a projected intention changed, the store
+   * re-projects from seq 1 in the same transaction, so its state is the one of a node that never marked it (or that
+   * got the deciding op first). Idempotent. Returns how many marks were set or cleared.
    */
   reauthorize(authors: readonly NodeId[]): Promise<number> {
     return this.run(() => {
       const auth = this.deps.engine.authorize;
       if (!auth) return 0;
-      const { result } = this.commit((_h, dag) => {
-        let marked = 0;
+      const { result, events } = this.commit((_h, dag) => {
+        let changed = 0;
+        const seen = new Set<string>();
         for (const author of authors) {
-          let cur = this.heads().find((t) => bytesEqual(t.author, author))?.hash;
-          for (let n = 0; cur && n < MAX_REAUTHORIZE_WALK; n++) {
-            const s = this.load(cur);
-            if (!s || auth.call(this.deps.engine, s, s.hash) !== 'reject-witness') break;
-            if (dag.markUnauthorized(s.hash)) marked++;
-            cur = isZero(s.intention.storePrev) ? undefined : s.intention.storePrev;
+          const prefix = storeKey(this.storeId, author);
+          if (author.length !== 32 || seen.has(prefix.toString('hex'))) continue;
+          seen.add(prefix.toString('hex'));
+          // chainLinks: storeId ‖ author ‖ storePrev → the first intention on it (never evidence).
+          for (const { value } of this.tables.chainLinks.getRange({ start: prefix, end: prefixEnd(prefix) })) {
+            const s = this.load(own(value) as Hash);
+            if (!s) continue;
+            const verdict = auth.call(this.deps.engine, s, s.hash);
+            if (verdict === 'reject-witness' ? dag.markUnauthorized(s.hash) : verdict === 'ok' && dag.clearUnauthorized(s.hash)) changed++;
           }
         }
-        return marked;
+        return changed;
       });
+      this.emit(events);
       return result;
     });
+  }
+
+  /** Authors with an intention marked unauthorized in this store (what a re-authorization may have to clear). */
+  markedAuthors(): NodeId[] {
+    const prefix = rowKey(this.storeId, 'unauthorized:');
+    const out = new Map<string, NodeId>();
+    for (const key of this.tables.storeRows.getKeys({ start: prefix, end: prefixEnd(prefix) })) {
+      const hex = Buffer.from(key as Uint8Array).subarray(prefix.length).toString('latin1');
+      const raw = this.tables.intentions.get(Buffer.from(hex, 'hex'));
+      if (raw) out.set(toHex(raw.subarray(0, 32)), own(raw.subarray(0, 32)) as NodeId);
+    }
+    return [...out.values()];
   }
 
   private load(hash: Hash): SignedIntention | undefined {
