@@ -10,10 +10,10 @@ import { stripStartSection } from './wasm-sections.js';
 import { frameWeight } from './limits-hash.js';
 
 /**
- * Bumped whenever the metering spec or the emitted code changes; part of every artifact's cache key. 1.1 charges
- * exactly the fuel of 1 and adds the restore exports (GLOBALS_EXPORT).
+ * Bumped whenever the metering spec or the emitted code changes; part of every artifact's cache key. 1.1 and 1.2
+ * charge exactly the fuel of 1 and add the restore exports (GLOBALS_EXPORT; 1.2: float globals by their bits).
  */
-export const INSTRUMENTER_VERSION = 'lattice-meter/1.1+binaryen-132.0.0';
+export const INSTRUMENTER_VERSION = 'lattice-meter/1.2+binaryen-132.0.0';
 
 export const FUEL_GLOBAL = `${RESERVED_PREFIX}fuel`;
 export const TRAP_GLOBAL = `${RESERVED_PREFIX}trap`;
