@@ -4,11 +4,12 @@
 // rechecks held intentions when the root store changes); one whose PeerAdds are all invalid, and a revoked author
 // beyond the last valid tip a counting PeerRevoke names for this store, are witnessed as rejected (E_UNAUTHORIZED,
 // the kernel's 'reject-witness'), so every node holds those intentions and releases what depends on them. A root
-// change that rejects what this node already applied marks it the same way and re-projects the store
-// (`reauthorizeRevoked`, called by network.ts), so every delivery order ends with the same log and the same state.
+// change that rejects what this node already applied marks it the same way, one that makes a marked intention
+// valid again clears its mark, and the store re-projects (`reauthorizeRevoked`, called by network.ts), so every
+// delivery order ends with the same log and the same state.
 import { decodeSystemOp, type AuthorizeVerdict, type StateMachine, type StoreMeta } from '../kernel/index.js';
 import {
-  bytesEqual, decodeOps, decodeSigned, fromHex, isZero, REJECTION, toHex, type Hash, type Hlc, type Intention, type NodeId, type SignedIntention, type StoreId,
+  bytesEqual, decodeOps, fromHex, isZero, REJECTION, toHex, type Hash, type Hlc, type Intention, type NodeId, type SignedIntention, type StoreId,
 } from '../model/index.js';
 import type { Node } from './node.js';
 import { ROOT_STORE_TYPE } from './root-store.js';
@@ -17,21 +18,38 @@ import { decodeRootOp, resolveMembership, stampKey, type MembershipOp, type Reso
 const STORE_PREV = 60; // author 32 ‖ wallMs 8 ‖ counter 4 ‖ storeId 16
 const MAX_WALK = 1_000_000;
 
+/** Chains walked to their start, per node and `storeId/tip`: a chain never changes once all of it is here. */
+const chains = new WeakMap<Node, Map<string, Set<string>>>();
+/** Longer chains are walked each time rather than kept (about 100 bytes per link). */
+const MAX_CACHED_CHAIN = 200_000;
+
 /** 'ok' when `hash` is the tip or on the author's chain behind it, 'beyond' when not, 'unknown' when a link is missing. */
 export function onChainOf(node: Node, storeId: StoreId, tipHex: string, hash: Hash): 'ok' | 'beyond' | 'unknown' {
-  if (tipHex === toHex(hash)) return 'ok';
+  const want = toHex(hash);
+  if (tipHex === want) return 'ok';
+  let byChain = chains.get(node);
+  if (!byChain) chains.set(node, (byChain = new Map()));
+  const key = `${toHex(storeId)}/${tipHex}`;
+  const known = byChain.get(key);
+  if (known) return known.has(want) ? 'ok' : 'beyond';
   const store = node.openedStore(storeId);
   if (!store) return 'unknown';
+  // Walk the whole chain once (a re-authorization asks about every intention of the author against the same tip).
+  const links = new Set<string>([tipHex]);
+  let found = false;
   let cur = fromHex(tipHex, 32);
   for (let n = 0; n < MAX_WALK; n++) {
     const s = store.getSigned(cur as Hash);
-    if (!s) return 'unknown';
+    if (!s) return found ? 'ok' : 'unknown';
     const prev = s.subarray(STORE_PREV, STORE_PREV + 32);
-    if (bytesEqual(prev, hash)) return 'ok';
-    if (isZero(prev)) return 'beyond';
+    if (isZero(prev)) break;
+    const prevHex = toHex(prev);
+    if (prevHex === want) found = true;
+    if (links.size < MAX_CACHED_CHAIN) links.add(prevHex);
     cur = prev;
   }
-  return 'beyond';
+  if (links.size < MAX_CACHED_CHAIN) byChain.set(key, links);
+  return found ? 'ok' : 'beyond';
 }
 
 interface MeshLog {
@@ -139,30 +157,63 @@ export function authorizeIn(node: Node, meta: StoreMeta): (signed: SignedIntenti
   return (signed, hash) => verdictOf(node, meta, signed.intention, hash);
 }
 
+/** What `reauthorizeRevoked` last settled, per caller memory and mesh: the membership op count and signatures. */
+interface Settled {
+  ops: number;
+  signatures: Map<string, string>;
+}
+const settled = new WeakMap<Set<string>, Map<string, Settled>>();
+/** The signature of a plain member: admitted, no counting revoke, every membership op of its own in effect. */
+const PLAIN = 'member||';
+
 /**
- * After a root store change: in every store of the mesh (the root store too), each author whose witnessed head the
- * membership now rejects (a revoked author beyond its last valid tip; an author whose only PeerAdds became invalid;
- * the author of a revoke that lost to a concurrent one) is re-authorized (`Store.reauthorize`): the kernel walks its
- * chain back from the head while the verdict is 'reject-witness', marks those intentions unauthorized and
- * re-projects the store, as if this node had got the ops in the other order. `done` remembers (store, head, root
- * seq) triples already checked.
+ * Everything the verdicts about `author`'s intentions depend on in a resolution (besides which chain links are
+ * here): its admission, the counting revokes of it (each names its tips), and its own membership ops not in effect.
+ */
+function signatureOf(res: Resolution, author: string, ineffective: ReadonlyMap<string, string[]>): string {
+  return `${res.admission(author)}|${res.revokesOf(author).map((r) => r.hash).join(',')}|${(ineffective.get(author) ?? []).join(',')}`;
+}
+
+/**
+ * After a root store change: membership is a function of the root log's PeerAdd/PeerRevoke ops, but not a monotone
+ * one (a later op can make a rejected intention valid again as well as reject a valid one). So in every store of
+ * the mesh (the root store too) each author whose verdicts may have changed either way is re-authorized
+ * (`Store.reauthorize`: the kernel asks again about every intention of the author, marks those now rejected, clears
+ * the marks of those now valid, and re-projects the store if anything applied changed), as if this node had got the
+ * ops in another order. The authors: those whose signature (admission, counting revokes, own ops not in effect)
+ * differs from the one settled last time (a plain member's when nothing was settled yet), and every author with a
+ * mark in the store. `done` is the caller's memory (one per network service); nothing runs while the membership ops
+ * have not changed since the last settlement.
  */
 export async function reauthorizeRevoked(node: Node, meshId: StoreId, done: Set<string>): Promise<void> {
   const log = meshLog(node, meshId);
   if (!log) return;
+  const meshHex = toHex(meshId);
+  let byMesh = settled.get(done);
+  if (!byMesh) settled.set(done, (byMesh = new Map()));
+  const last = byMesh.get(meshHex);
+  if (last && last.ops === log.ops.length) return; // the log only grows: same count, same ops, same resolution
+  const ops = log.ops.length;
+  const res = resolve(node, meshId, log);
+  const ineffective = new Map<string, string[]>();
+  for (const op of log.ops) if (!res.effective(op.hash)) ineffective.set(op.author, [...(ineffective.get(op.author) ?? []), op.hash].sort());
+  const signatures = new Map<string, string>();
+  for (const a of new Set([...(log.creator ? [log.creator] : []), ...log.ops.flatMap((o) => [o.author, o.node])])) {
+    const sig = signatureOf(res, a, ineffective);
+    if (sig !== PLAIN) signatures.set(a, sig);
+  }
+  const changed = new Set<string>();
+  for (const a of new Set([...signatures.keys(), ...(last?.signatures.keys() ?? [])])) {
+    if ((signatures.get(a) ?? PLAIN) !== (last?.signatures.get(a) ?? PLAIN)) changed.add(a);
+  }
   for (const meta of node.manager.list()) {
     if (!bytesEqual(meta.meshId, meshId)) continue;
     const store = await node.store(meta.storeId);
-    const authors: NodeId[] = [];
-    for (const head of store.heads()) {
-      const key = `${toHex(meta.storeId)}/${toHex(head.hash)}/${log.seq}`;
-      if (done.has(key)) continue;
-      done.add(key);
-      const raw = store.getSigned(head.hash);
-      if (raw && verdictOf(node, meta, decodeSigned(raw, { verify: false }).intention, head.hash) === 'reject-witness') authors.push(head.author);
-    }
-    if (authors.length > 0) await store.reauthorize(authors);
+    const authors = new Set(changed);
+    for (const a of store.markedAuthors()) authors.add(toHex(a));
+    if (authors.size > 0) await store.reauthorize([...authors].map((a) => fromHex(a, 32) as NodeId));
   }
+  byMesh.set(meshHex, { ops, signatures });
 }
 
 /**
