@@ -1,0 +1,174 @@
+// Membership is a function of the root store's ops but not a monotone one (docs/mesh.md "Membership as a function
+// of the log"): a later op can make an intention a node already marked unauthorized valid again. Each test delivers
+// the same ops, by direct ingest to nodes cut off from each other, in orders where some node marks an intention
+// that a later op makes valid (the orders that used to disagree); every node then ends with the same witnessed,
+// accepted and rejected sets and state hashes in the root store and the kv store.
+import { expect, it } from 'vitest';
+import { encodeSystemOp, type Store } from '../../../host/kernel/index.js';
+import { decodeSigned, fromHex, REJECTION, toHex, type Hash, type NodeId } from '../../../host/model/index.js';
+import type { Node } from '../../../host/node/node.js';
+import { stampKey } from '../../../host/node/root-ops.js';
+import { testNet, waitFor } from '../../helpers/node-mesh.js';
+import { meshWithStore } from '../../helpers/node-ops.js';
+
+const kv = (n: Node): Store => n.openedStore(n.resolveStore('kv').storeId)!;
+const root = (n: Node): Store => n.openedStore(n.meshId())!;
+const resultOf = (s: Store, hash: Hash) => s.history({ limit: 100_000 }).find((e) => toHex(e.hash) === toHex(hash))?.result;
+const hashesOf = (s: Store, keep: (result: number | undefined) => boolean = () => true) =>
+  s.history({ limit: 100_000 }).filter((e) => keep(e.result)).map((e) => toHex(e.hash)).sort();
+const accepted = (r: number | undefined) => r === 0;
+const rejected = (r: number | undefined) => r !== undefined && r !== 0;
+const writeOf = async (n: Node, key: string, value: string): Promise<Hash> => fromHex((await n.storeExec('kv', 'put', [key, value])).intentions[0]!, 32) as Hash;
+const hashOf = (s: Uint8Array): Hash => decodeSigned(s, { verify: false }).hash;
+/** `author`'s intentions in `s`, ancestors first. */
+const chainOf = (s: Store, author: Node): Uint8Array[] => s.history({ limit: 100_000, author: author.key.publicKey }).map((e) => s.getSigned(e.hash)!);
+const ingestEach = async (s: Store, items: Uint8Array[]) => {
+  for (const item of items) await s.ingest([item]);
+};
+const statuses = (n: Node, of: Node[]) => of.map((p) => n.mesh(n.meshId()).status(p.key.publicKey as NodeId));
+/** Cuts every node off from every other. */
+const isolate = (net: ReturnType<typeof testNet>, nodes: Node[]) => {
+  const keys = nodes.map((n) => n.key.publicKey);
+  for (let i = 0; i < keys.length - 1; i++) net.network.partition([keys[i]!], keys.slice(i + 1));
+};
+
+function expectSame(nodes: Node[]): void {
+  const [first, ...rest] = nodes as [Node, ...Node[]];
+  for (const s of [kv, root]) {
+    for (const n of rest) {
+      expect(hashesOf(s(n))).toEqual(hashesOf(s(first)));
+      expect(hashesOf(s(n), accepted)).toEqual(hashesOf(s(first), accepted));
+      expect(hashesOf(s(n), rejected)).toEqual(hashesOf(s(first), rejected));
+      expect(toHex(s(n).stateHash)).toBe(toHex(s(first).stateHash));
+    }
+    for (const n of nodes) expect(s(n).floatingCount()).toBe(0);
+  }
+}
+
+async function fourNodes() {
+  const net = testNet();
+  const nodes = (await meshWithStore(net, 4)) as [Node, Node, Node, Node];
+  for (const n of nodes) await n.network!.connectAll();
+  const tips = await Promise.all(nodes.map((n, i) => writeOf(n, `from-${i}`, 'valid')));
+  await waitFor('every node holds every tip', () => nodes.every((n) => tips.every((t) => kv(n).isWitnessed(t))));
+  return { net, nodes };
+}
+
+it('(a) mutual revokes: a node that gets the losing revoke, then the winner’s writes, then the winning revoke, clears the marks', { timeout: 240_000 }, async () => {
+  const { net, nodes } = await fourNodes();
+  const [a, b, c, e] = nodes;
+  isolate(net, nodes);
+  await a.peerRevoke(toHex(b.key.publicKey));
+  await b.peerRevoke(toHex(a.key.publicKey));
+  const revokeByA = chainOf(root(a), a).at(-1)!;
+  const revokeByB = chainOf(root(b), b).at(-1)!;
+  const writeA = kv(a).getSigned(await writeOf(a, 'after-a', 'x'))!;
+  const writeB = kv(b).getSigned(await writeOf(b, 'after-b', 'y'))!;
+  const stamp = (s: Uint8Array) => {
+    const signed = decodeSigned(s, { verify: false });
+    return stampKey({ hash: signed.hash, author: signed.intention.author, hlc: signed.intention.timestamp });
+  };
+  const aWins = stamp(revokeByA) < stamp(revokeByB);
+  const [winner, loser] = aWins ? [a, b] : [b, a];
+  const [winRevoke, loseRevoke] = aWins ? [revokeByA, revokeByB] : [revokeByB, revokeByA];
+  const [winWrite, loseWrite] = aWins ? [writeA, writeB] : [writeB, writeA];
+
+  // c: the losing revoke, the winner's write (beyond the tip the losing revoke names: marked), the winning revoke.
+  await ingestEach(root(c), [loseRevoke]);
+  await ingestEach(kv(c), [winWrite]);
+  await waitFor('c marks the winner’s write', () => resultOf(kv(c), hashOf(winWrite)) === REJECTION.E_UNAUTHORIZED);
+  await ingestEach(root(c), [winRevoke]);
+  await ingestEach(kv(c), [loseWrite]);
+  // The loser (its own revoke counts until the winning one lands) gets the winner's write before its revoke.
+  await ingestEach(kv(loser), [winWrite]);
+  await waitFor('the loser marks the winner’s write', () => resultOf(kv(loser), hashOf(winWrite)) === REJECTION.E_UNAUTHORIZED);
+  await ingestEach(root(loser), [winRevoke]);
+  // The winner and e: the revokes first, winning one first, then the writes.
+  await ingestEach(root(winner), [loseRevoke]);
+  await ingestEach(kv(winner), [loseWrite]);
+  await ingestEach(root(e), [winRevoke, loseRevoke]);
+  await ingestEach(kv(e), [winWrite, loseWrite]);
+
+  await waitFor('every node accepts the winner’s write and rejects the loser’s', () =>
+    nodes.every((n) => resultOf(kv(n), hashOf(winWrite)) === 0 && resultOf(kv(n), hashOf(loseWrite)) === REJECTION.E_UNAUTHORIZED &&
+      resultOf(root(n), hashOf(winRevoke)) === 0 && resultOf(root(n), hashOf(loseRevoke)) === REJECTION.E_UNAUTHORIZED));
+  expectSame(nodes);
+  for (const n of nodes) expect(statuses(n, [winner, loser, c, e])).toEqual(['active', 'revoked', 'active', 'active']);
+  expect(hashesOf(kv(c), rejected)).toEqual([toHex(hashOf(loseWrite))]);
+});
+
+it('(b) a revoke that stops counting when a revoke of its author, made before it, arrives later: what it rejected is accepted again', { timeout: 240_000 }, async () => {
+  const { net, nodes } = await fourNodes();
+  const [a, b, c, e] = nodes;
+  isolate(net, nodes);
+  // a revokes b; b, not knowing, revokes c (beyond the tip a's revoke names for b); c writes afterwards.
+  await a.peerRevoke(toHex(b.key.publicKey));
+  await b.peerRevoke(toHex(c.key.publicKey));
+  const revokeOfB = chainOf(root(a), a).at(-1)!;
+  const revokeOfC = chainOf(root(b), b).at(-1)!;
+  const writeC = kv(c).getSigned(await writeOf(c, 'after-c', 'z'))!;
+
+  // e and b: b's revoke of c, then c's write (marked), then a's revoke of b. c: b's revoke (its own write gets
+  // marked), then a's. a: its own revoke first, so b's is rejected on arrival and c's write accepted.
+  await ingestEach(root(e), [revokeOfC]);
+  await ingestEach(kv(e), [writeC]);
+  await ingestEach(kv(b), [writeC]);
+  await ingestEach(root(c), [revokeOfC]);
+  await waitFor('e, b and c mark c’s write', () => [e, b, c].every((n) => resultOf(kv(n), hashOf(writeC)) === REJECTION.E_UNAUTHORIZED));
+  for (const n of [e, b, c]) await ingestEach(root(n), [revokeOfB]);
+  await ingestEach(root(a), [revokeOfC]);
+  await ingestEach(kv(a), [writeC]);
+
+  await waitFor('every node accepts c’s write and rejects b’s revoke', () =>
+    nodes.every((n) => resultOf(kv(n), hashOf(writeC)) === 0 && resultOf(root(n), hashOf(revokeOfC)) === REJECTION.E_UNAUTHORIZED &&
+      resultOf(root(n), hashOf(revokeOfB)) === 0));
+  expectSame(nodes);
+  for (const n of nodes) expect(statuses(n, [a, b, c, e])).toEqual(['active', 'revoked', 'active', 'active']);
+  expect(hashesOf(kv(a), rejected)).toEqual([]);
+});
+
+it('(c) a node rejected (added beyond its inviter’s tip) and later added validly: its writes marked meanwhile are accepted', { timeout: 240_000 }, async () => {
+  const { net, nodes } = await fourNodes();
+  const [a, b, e, c] = nodes;
+  // c invites d while cut off from everyone but d; a revokes c, naming tips before the invite.
+  const d = await net.node('d');
+  const [pa, pb, pe, pc, pd] = [a, b, e, c, d].map((n) => n.key.publicKey);
+  net.network.partition([pa!], [pb!, pe!, pc!, pd!]);
+  net.network.partition([pb!], [pe!, pc!, pd!]);
+  net.network.partition([pe!], [pc!, pd!]);
+  const before = new Set(chainOf(root(c), c).map((s) => toHex(hashOf(s))));
+  const { token } = await c.peerInvite({});
+  await d.peerJoin(token);
+  const writeD = kv(d).getSigned(await writeOf(d, 'from-d', 'x'))!;
+  const cRootOps = chainOf(root(c), c).filter((s) => !before.has(toHex(hashOf(s))));
+  expect(cRootOps.length).toBe(3); // InviteCreate, PeerAdd, InviteConsume
+  await a.peerRevoke(toHex(c.key.publicKey));
+  const revokeOfC = chainOf(root(a), a).at(-1)!;
+
+  // a: c's ops and d's write (rejected: d's only add is beyond c's tip), then a adds d validly.
+  await ingestEach(root(a), cRootOps);
+  await ingestEach(kv(a), [writeD]);
+  await waitFor('a marks d’s write', () => resultOf(kv(a), hashOf(writeD)) === REJECTION.E_UNAUTHORIZED);
+  await root(a).submit(encodeSystemOp({ op: 'PeerAdd', node: d.key.publicKey }));
+  const addD = chainOf(root(a), a).at(-1)!;
+  // b: c's ops and d's write first (applied), then the revoke (marked), then a's add. e: a's add first (it floats
+  // on the revoke), c's ops, d's write, then the revoke.
+  await ingestEach(root(b), cRootOps);
+  await ingestEach(kv(b), [writeD]);
+  await waitFor('b applies d’s write', () => resultOf(kv(b), hashOf(writeD)) === 0);
+  await ingestEach(root(b), [revokeOfC]);
+  await waitFor('b marks d’s write', () => resultOf(kv(b), hashOf(writeD)) === REJECTION.E_UNAUTHORIZED);
+  await ingestEach(root(b), [addD]);
+  await ingestEach(root(e), [addD]);
+  await ingestEach(root(e), cRootOps);
+  await ingestEach(kv(e), [writeD]);
+  await ingestEach(root(e), [revokeOfC]);
+
+  const trio = [a, b, e];
+  await waitFor('every node accepts d’s write and rejects c’s ops beyond its tip', () =>
+    trio.every((n) => resultOf(kv(n), hashOf(writeD)) === 0 && resultOf(root(n), hashOf(addD)) === 0 &&
+      cRootOps.every((s) => resultOf(root(n), hashOf(s)) === REJECTION.E_UNAUTHORIZED)));
+  expectSame(trio);
+  for (const n of trio) expect(statuses(n, [a, b, e, c, d])).toEqual(['active', 'active', 'active', 'revoked', 'active']);
+  expect(hashesOf(kv(a), rejected)).toEqual([]);
+});
