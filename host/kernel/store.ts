@@ -418,6 +418,11 @@ export class Store extends StoreReads {
     });
   }
 
+  /** Resolves once every operation queued before this call (ingest batches, submits, rechecks) has committed. */
+  settled(): Promise<void> {
+    return this.run(() => undefined);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     await this.queue;

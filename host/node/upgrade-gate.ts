@@ -158,6 +158,9 @@ export class UpgradeGate {
 
   private async process(id: string, job: Job): Promise<void> {
     const store = await this.node.store(job.storeId);
+    // The gate is asked inside an ingest batch whose commit may still be on lmdb's write thread: read what it
+    // decided only once it has committed.
+    await store.settled();
     const t = this.node.env.tables;
     const raw = store.getSigned(job.upgrade);
     if (!raw || store.isWitnessed(job.upgrade) || t.floating.get(hashKey(job.storeId, job.upgrade)) === undefined) {
