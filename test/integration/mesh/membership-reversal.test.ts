@@ -172,3 +172,50 @@ it('(c) a node rejected (added beyond its inviter’s tip) and later added valid
   for (const n of trio) expect(statuses(n, [a, b, e, c, d])).toEqual(['active', 'active', 'active', 'revoked', 'active']);
   expect(hashesOf(kv(a), rejected)).toEqual([]);
 });
+
+it('(d) a cycle of three revokes: the one the tie-break leaves out is marked behind its author’s later valid ops, and the marks set meanwhile are cleared', { timeout: 240_000 }, async () => {
+  const { net, nodes } = await fourNodes();
+  const [a, b, c, e] = nodes;
+  isolate(net, nodes);
+  // a revokes b, b revokes c, c revokes a, each naming the tips it has seen (none of the other revokes).
+  await a.peerRevoke(toHex(b.key.publicKey));
+  await b.peerRevoke(toHex(c.key.publicKey));
+  await c.peerRevoke(toHex(a.key.publicKey));
+  const revokes = new Map([a, b, c].map((n) => [n, chainOf(root(n), n).at(-1)!]));
+  const stamp = (s: Uint8Array) => {
+    const signed = decodeSigned(s, { verify: false });
+    return stampKey({ hash: signed.hash, author: signed.intention.author, hlc: signed.intention.timestamp });
+  };
+  // The first in canonical order (by x, of z) counts; the revoke of x (by y) is left out by the tie-break though no
+  // counting revoke excludes it (y stays a member); z's revoke of y is beyond z's tip.
+  const ring = new Map([[a, [b, c]], [b, [c, a]], [c, [a, b]]] as const); // author → [whom it revokes, who revokes it]
+  const x = [a, b, c].sort((p, q) => (stamp(revokes.get(p)!) < stamp(revokes.get(q)!) ? -1 : 1))[0]!;
+  const [z, y] = ring.get(x)!;
+  const [rx, ry, rz] = [x, y, z].map((n) => revokes.get(n)!) as [Uint8Array, Uint8Array, Uint8Array];
+  // y and z write after their revokes: y to the root store (an invite) and the kv store, z to the kv store.
+  await y.peerInvite({});
+  const laterY = chainOf(root(y), y).at(-1)!;
+  const writeY = kv(y).getSigned(await writeOf(y, 'after-y', 'y'))!;
+  const writeZ = kv(z).getSigned(await writeOf(z, 'after-z', 'z'))!;
+
+  // e: y's revoke and later ops first (they apply), z's write, then x's revoke (rejected on arrival: y's revoke
+  // excludes it so far), then z's revoke, which closes the cycle.
+  await ingestEach(root(e), [ry, laterY]);
+  await ingestEach(kv(e), [writeY, writeZ]);
+  await ingestEach(root(e), [rx]);
+  await waitFor('e rejects x’s revoke on arrival', () => resultOf(root(e), hashOf(rx)) === REJECTION.E_UNAUTHORIZED);
+  await ingestEach(root(e), [rz]);
+  await ingestEach(root(x), [ry, laterY, rz]);
+  await ingestEach(kv(x), [writeY, writeZ]);
+  await ingestEach(root(y), [rx, rz]);
+  await ingestEach(kv(y), [writeZ]);
+  await ingestEach(root(z), [ry, laterY, rx]);
+  await ingestEach(kv(z), [writeY]);
+
+  await waitFor('every node counts x’s revoke only, and accepts y’s later ops', () =>
+    nodes.every((n) => resultOf(root(n), hashOf(rx)) === 0 && resultOf(root(n), hashOf(ry)) === REJECTION.E_UNAUTHORIZED &&
+      resultOf(root(n), hashOf(rz)) === REJECTION.E_UNAUTHORIZED && resultOf(root(n), hashOf(laterY)) === 0 &&
+      resultOf(kv(n), hashOf(writeY)) === 0 && resultOf(kv(n), hashOf(writeZ)) === REJECTION.E_UNAUTHORIZED));
+  expectSame(nodes);
+  for (const n of nodes) expect(statuses(n, [x, y, z, e])).toEqual(['active', 'active', 'revoked', 'active']);
+});
