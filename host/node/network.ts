@@ -77,6 +77,9 @@ export class NetworkService implements SyncHost {
     this.background = options.background === true;
     this.sync.start();
     for (const meta of this.node.manager.list()) this.attach(await this.node.store(meta.storeId));
+    // What a root-store change triggers (rechecks, re-authorization) may not have run before the last stop (a crash
+    // right after the commit): run it once per mesh now.
+    for (const meta of this.node.manager.list()) if (meta.storeType === ROOT_STORE_TYPE) void this.rootChanged(meta.storeId).catch((e: unknown) => log.error('root store %s: %s', toHex(meta.storeId).slice(0, 8), (e as Error).message));
     if (options.background) {
       void this.connectAll().then(() => this.syncNow()).catch((e) => log.trace('initial sync: %s', (e as Error).message));
       this.timer = setInterval(() => void this.syncNow().catch(() => undefined), SYNC_INTERVAL_MS);
