@@ -1,10 +1,11 @@
 // Modules that are not equivalent are refused (DESIGN §4.4): publishing them is E_HOTFIX_DIVERGES with the exact
 // first diverging seq, nothing is written, and `moduleReplay` reports the same divergence without publishing. The
 // gate compares each intention's result and writesDigest, so a module whose state is always equal but whose write
-// set is not (counter-junk) is refused too; a change that apply never shows (kv-reverse-tiebreak) is beyond it.
+// set is not (counter-junk) is refused too, and so is a kv whose ties break the other way (kv-reverse-tiebreak): apply
+// writes each key's winner, so the first apply that leaves two heads tied at a key's latest HLC writes another one.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeArgs, val } from '../../../abi/values.js';
-import { DEFAULT_LIMITS, fromHex, LatticeError, parseCid, toHex, type StoreId } from '../../../host/model/index.js';
+import { DEFAULT_LIMITS, fromHex, LatticeError, parseCid, toHex, type Hash, type Hlc, type StoreId } from '../../../host/model/index.js';
+import { readable } from '../../../host/node/hotfix.js';
 import type { Node } from '../../../host/node/node.js';
 import { addMembers, Authors, counterOp, createNode, ingestAll, kvPut, variant } from './helpers.js';
 
@@ -105,26 +106,90 @@ describe('refused hot-fixes', () => {
     expect((await node.moduleList()).find((m) => m.storeType === 'demo:counter')!.cid).toBe(registry);
   });
 
-  it('the gate sees only apply: a kv whose ties break the other way at read time passes it, though get answers differently', { timeout: 60_000 }, async () => {
+  it('kv-reverse-tiebreak is refused at the first intention whose apply leaves two heads tied at the latest HLC', { timeout: 90_000 }, async () => {
     const { node } = await createNode();
     const { storeId } = await node.storeCreate('core:kvstore', 'kv');
     const store = await node.store(fromHex(storeId, 16) as StoreId);
-    const authors = new Authors(store, 2, 3);
+    // Authors 0-2 write most of the history; 3 and 4 write only the intentions that copy another's HLC (their first
+    // write, so their chains' clocks never go back).
+    const authors = new Authors(store, 5, 3);
     await addMembers(node, authors.keys);
-    // Two concurrent puts of "x" with the same HLC: the winner is decided by author alone.
-    const first = authors.write(store, 0, kvPut('x', 'from-0'));
-    const tie = authors.write(store, 1, kvPut('x', 'from-1'), [], first.hlc);
-    await ingestAll(store, [first.bytes, tie.bytes, authors.write(store, 0, kvPut('y', 'plain')).bytes]);
-    const larger = Buffer.compare(Buffer.from(authors.keys[0]!.publicKey), Buffer.from(authors.keys[1]!.publicKey)) > 0 ? 'from-0' : 'from-1';
-    const smaller = larger === 'from-0' ? 'from-1' : 'from-0';
-    expect((await node.storeQuery('kv', 'get', ['x'])).result).toEqual([larger, true]);
 
-    const wasm = built['kv-reverse-tiebreak']!;
-    expect(await node.moduleReplay('kv', wasm)).toEqual({ equivalent: true, intentions: 3, firstDivergence: null });
-    const { cid } = await node.runtime.publish(wasm, DEFAULT_LIMITS);
-    const reverse = await node.machines.load(cid);
-    const out = reverse.query({ method: 'get', args: encodeArgs([val.string('x')]) }, store.stateReader()).output!;
-    expect(Buffer.from(out).includes(Buffer.from(smaller))).toBe(true);
-    expect(Buffer.from(out).includes(Buffer.from(larger))).toBe(false);
+    // The history, with what the test's own model of the kv needs: each put's key, hash, HLC, author and condition.
+    interface Put { key: string; hash: string; hlc: Hlc; author: Uint8Array; condition: string[] }
+    const puts: Put[] = [];
+    const items: Uint8Array[] = [];
+    const heads = new Map<string, Put[]>(); // the heads each writer sees (everything is delivered in this order)
+    const put = (a: number, key: string, value: string, o: { supersede?: boolean; sameTime?: Hlc } = {}): Put => {
+      const seen = o.supersede === false ? [] : (heads.get(key) ?? []);
+      const w = authors.write(store, a, kvPut(key, value), seen.map((h) => ({ hash: fromHex(h.hash, 32) as Hash, hlc: h.hlc })), o.sameTime);
+      const p: Put = { key, hash: toHex(w.hash), hlc: w.hlc, author: authors.keys[a]!.publicKey, condition: seen.map((h) => h.hash) };
+      heads.set(key, [...(heads.get(key) ?? []).filter((h) => !p.condition.includes(h.hash)), p]);
+      puts.push(p);
+      items.push(w.bytes);
+      return p;
+    };
+    for (let i = 0; i < 60; i++) put(i % 3, `k${i % 7}`, `v${i}`, { supersede: i % 5 !== 0 }); // some concurrent heads, no HLC ties
+    // A tie below the latest HLC: "decoy" has heads at t, t (authors 0 and 3) and a later one; both rules pick the later.
+    const decoy = put(0, 'decoy', 'd0', { supersede: false });
+    put(1, 'decoy', 'd1', { supersede: false });
+    put(3, 'decoy', 'd3', { supersede: false, sameTime: decoy.hlc });
+    for (let i = 60; i < 100; i++) put(i % 3, `k${i % 7}`, `v${i}`, { supersede: i % 4 !== 0 });
+    // The tie at the latest HLC: "tied" has two heads at t (authors 2 and 4); the rules pick different ones.
+    const tied = put(2, 'tied', 't2', { supersede: false });
+    const tie = put(4, 'tied', 't4', { supersede: false, sameTime: tied.hlc });
+    for (let i = 100; i < 140; i++) put(i % 3, `k${i % 7}`, `v${i}`, { supersede: i % 3 !== 0 });
+    // A later write that sees both tied heads resolves the key: the rules agree again.
+    put(0, 'tied', 'resolved');
+    await ingestAll(store, items);
+
+    // The expected first divergence, from the history alone: replay the heads in seq order and compare the winner of
+    // (hlc, author, hash) with the larger author and hash winning (core:kvstore) and with the smaller (the variant).
+    const seqOf = (p: Put): number => store.seqOf(fromHex(p.hash, 32) as Hash)!;
+    const hlcCmp = (x: Put, y: Put): number => x.hlc.wallMs - y.hlc.wallMs || x.hlc.counter - y.hlc.counter;
+    const idCmp = (x: Put, y: Put): number => Buffer.compare(x.author, y.author) || Buffer.compare(Buffer.from(x.hash, 'hex'), Buffer.from(y.hash, 'hex'));
+    const winner = (hs: Put[], reversed: boolean): Put =>
+      hs.reduce((w, h) => { const c = hlcCmp(h, w) || (reversed ? -idCmp(h, w) : idCmp(h, w)); return c > 0 ? h : w; });
+    const model = new Map<string, Put[]>();
+    let expected: { seq: number; put: Put; old: Put; new: Put } | null = null;
+    for (const p of [...puts].sort((x, y) => seqOf(x) - seqOf(y))) {
+      const hs = [...(model.get(p.key) ?? []).filter((h) => !p.condition.includes(h.hash)), p];
+      model.set(p.key, hs);
+      const [w, r] = [winner(hs, false), winner(hs, true)];
+      if (w.hash !== r.hash) {
+        expected = { seq: seqOf(p), put: p, old: w, new: r };
+        break;
+      }
+    }
+    // The history is deterministic in what matters: the divergence is the "tied" tie, not the decoy.
+    expect(expected).not.toBeNull();
+    expect(expected!.put.hash).toBe(tie.hash);
+    expect(new Set([expected!.old.hash, expected!.new.hash])).toEqual(new Set([tied.hash, tie.hash]));
+    expect(expected!.seq).toBeGreaterThan(seqOf(decoy));
+    expect(expected!.seq).toBeGreaterThan(100);
+    const larger = Buffer.compare(Buffer.from(authors.keys[2]!.publicKey), Buffer.from(authors.keys[4]!.publicKey)) > 0 ? 't2' : 't4';
+    expect((await node.storeQuery('kv', 'get', ['tied'])).result).toEqual(['resolved', false]);
+
+    const info = await node.storeInfo('kv');
+    const registry = (await node.moduleList()).find((m) => m.storeType === 'core:kvstore')!.cid;
+    const refused = await refusal(node, built['kv-reverse-tiebreak']!, 'core:kvstore');
+    // Only the winner entry of "tied" differs: both wrote the same head, and name different winning heads.
+    const shown = (hash: string): string | null => readable(fromHex(hash, 32)); // how the report shows a winner entry
+    expect(refused.firstDivergence).toMatchObject({
+      seq: expected!.seq, intention: tie.hash, author: toHex(authors.keys[4]!.publicKey),
+      keys: [{ key: 'tied', old: shown(expected!.old.hash), new: shown(expected!.new.hash) }],
+      writtenByOneOnly: [],
+      result: { old: 'applied', new: 'applied' },
+      oldCid: registry,
+    });
+    expect(expected!.old.hash).toBe(larger === 't2' ? tied.hash : tie.hash);
+    expect(refused.intentions).toBe(expected!.seq - 1); // every app intention up to it (seq 1 is the Genesis)
+    const replay = await node.moduleReplay('kv', built['kv-reverse-tiebreak']!);
+    expect(replay.equivalent).toBe(false);
+    expect(replay.firstDivergence).toEqual(refused.firstDivergence);
+
+    // Nothing was written.
+    expect(await node.storeInfo('kv')).toMatchObject({ seq: info.seq, stateHash: info.stateHash, cid: info.cid, paused: false });
+    expect((await node.moduleList()).find((m) => m.storeType === 'core:kvstore')!.cid).toBe(registry);
   });
 });

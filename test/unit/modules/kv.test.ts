@@ -1,5 +1,5 @@
 // core:kvstore semantics (DESIGN §4.3) on a direct ABI harness: supersession by condition, concurrent heads and the
-// (hlc, author, hash) winner, tombstones, batch atomicity, list/prefix, argument errors, and convergence of random
+// (hlc, author, hash) winner (written by apply as a winner entry), tombstones, batch atomicity, list/prefix, argument errors, and convergence of random
 // concurrent histories across shuffled causal orders.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,14 @@ describe('core:kvstore', () => {
     r.apply(same(y!));
     const winner = toHex(x!.intention.author) > toHex(y!.intention.author) ? 'x' : 'y';
     expect(d.query('r', 'get', ['k'])).toEqual([winner, true]);
+    // The winner is part of the state: the entry "k" names the winning head's hash, whichever was applied first.
+    const winning = toHex(same(winner === 'x' ? x! : y!).hash);
+    expect(toHex(r.get(utf8('k'))!)).toBe(winning);
+    const e = new Cluster(machine).replica('r');
+    e.apply(same(y!));
+    e.apply(same(x!));
+    expect(toHex(e.get(utf8('k'))!)).toBe(winning);
+    expect(e.snapshot()).toBe(r.snapshot());
   });
 
   it('delete leaves a tombstone head: get is [], list omits the key, heads show it; a concurrent put stays a head', () => {
@@ -123,9 +131,15 @@ describe('core:kvstore', () => {
       return { intention, body, hash: blake3(encodeIntention(intention)) };
     };
     const put = (k: string, v: string) => val.list([val.string('put'), val.string(k), val.string(v)]);
-    const ok = r.apply(craft(encodeValue(val.list([put('a', '1'), put('b', '2')]))));
+    const first = craft(encodeValue(val.list([put('a', '1'), put('b', '2')])));
+    const ok = r.apply(first);
     expect(ok.code).toBe(0);
-    expect(ok.writes.length).toBe(2);
+    // Per key: its head (key ‖ 0x00 ‖ hash) and its winner entry (key → the winning head's hash).
+    const hash = toHex(first.hash);
+    expect(ok.writes.map((w) => [toHex(w.key), w.value === null ? null : toHex(w.value)]).sort()).toEqual([
+      [toHex(utf8('a')), hash], [`${toHex(utf8('a'))}00${hash}`, expect.any(String)],
+      [toHex(utf8('b')), hash], [`${toHex(utf8('b'))}00${hash}`, expect.any(String)],
+    ]);
     for (const bad of [
       encodeValue(val.list([put('c', '3'), put('bad\u0000key', '4')])),
       encodeValue(val.list([put('c', '3'), put('c', '4')])),
@@ -164,6 +178,26 @@ describe('core:kvstore', () => {
     expect(c.query('a', 'list', ['ab'])).toEqual([['ab', 'v-ab']]);
     expect(c.query('a', 'list', ['zz'])).toEqual([]);
     expect(c.query('a', 'get', ['a'])).toEqual(['v-a', false]);
+  });
+
+  it('list and get read the winner entry; a key with several heads is listed once, with its winner', () => {
+    const c = new Cluster(machine);
+    c.exec('a', 'put', ['a', 'first']);
+    c.sync();
+    c.exec('a', 'put', ['m', 'from-a']);
+    c.exec('b', 'put', ['m', 'from-b']); // later HLC: wins
+    c.exec('c', 'put', ['m', 'from-c']); // later still: wins
+    c.exec('b', 'delete', ['a']);
+    c.exec('a', 'put', ['z', 'last']);
+    c.sync();
+    for (const n of ['a', 'b', 'c']) {
+      expect((c.query(n, 'heads', ['m']) as Head[]).map((h) => h[4])).toEqual(['from-c', 'from-b', 'from-a']);
+      expect(c.query(n, 'get', ['m'])).toEqual(['from-c', true]);
+      expect(c.query(n, 'list')).toEqual([['m', 'from-c'], ['z', 'last']]);
+      expect(c.query(n, 'list', ['m'])).toEqual([['m', 'from-c']]);
+      expect(c.query(n, 'get', ['a'])).toEqual([]);
+    }
+    expect(checkOrders(machine, c.intentions, 8)).toBeNull();
   });
 
   it('converges: random concurrent puts, deletes and batches on 4 nodes with partial syncs, in 16 causal orders', () => {

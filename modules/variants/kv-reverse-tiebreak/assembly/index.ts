@@ -1,11 +1,10 @@
 // core:kvstore whose ties break the other way (docs/hotfix.md): modules/kv except the winner rule, where two heads
-// with the same HLC are ordered by the smaller (author, hash) instead of the larger. The kv computes the winner when
-// it is read (get, list, heads), never in apply: apply's writes (drop the heads the condition names, add its own) are
-// the same as the original's for every intention. So a replay of the history sees no difference in any result or
-// write set, and the hot-fix gate, which compares exactly those, cannot tell this module from the original, although
-// `get` answers differently on a key with two heads of equal HLC. test/integration/hotfix shows both.
+// with the same HLC are ordered by the smaller (author, hash) instead of the larger. Apply writes each key's winner
+// into the state (key → hash of the winning head), so at the first intention whose apply leaves a key whose latest
+// HLC is shared by two heads, this module writes a different winner entry than the original: the hot-fix gate, which
+// compares each intention's result and write set, refuses it there. test/integration/hotfix/refuse.test.ts shows it.
 import {
-  input, output, state, log, Value, Schema, arg, optional, T, Intention, bytesOf, compareBytes,
+  input, output, state, log, Value, Schema, arg, optional, T, Intention, bytesOf, compareBytes, startsWith,
   OK, BAD_ARGUMENT, UNKNOWN_METHOD, MAX_KEY, MAX_VALUE,
 } from "lattice-guest-sdk";
 
@@ -22,7 +21,7 @@ const MAX_USER_KEY: i32 = MAX_KEY - 33;
 const MAX_USER_VALUE: i32 = MAX_VALUE - HEAD_FIXED;
 
 export function describe(): i32 {
-  return new Schema("core:kvstore", "1.0.0")
+  return new Schema("core:kvstore", "1.1.0")
     .command("put", [arg("key", "string"), arg("value", "string")], "none", "sets key, superseding the heads seen here")
     .command("delete", [arg("key", "string")], "none", "deletes key (a tombstone head), superseding the heads seen here")
     .command("batch", [arg("ops", "list<string>")], "none", "several \"put:key=value\" / \"del:key\" in one intention, all or nothing")
@@ -71,6 +70,34 @@ function headRecord(i: Intention, live: bool, value: Uint8Array): Uint8Array {
   return r;
 }
 
+/** The state key of a key's head: key ‖ 0x00 ‖ hash. */
+function headKey(key: Uint8Array, hash: Uint8Array): Uint8Array {
+  const k = new Uint8Array(key.length + 33);
+  memory.copy(k.dataStart, key.dataStart, <usize>key.length);
+  memory.copy(k.dataStart + <usize>key.length + 1, hash.dataStart, 32);
+  return k;
+}
+
+/** Whether a state key is a head's (key ‖ 0x00 ‖ hash) rather than a winner entry's (a key, never with a NUL). */
+function isHeadKey(k: Uint8Array): bool {
+  return k.length >= 34 && k[k.length - 33] == 0;
+}
+
+function headAt(stateKey: Uint8Array, r: Uint8Array): Head {
+  return new Head(stateKey, stateKey.subarray(stateKey.length - 32), load<u64>(r.dataStart), load<u32>(r.dataStart + 8),
+    r.subarray(12, 44), r[44] == 1, r.subarray(HEAD_FIXED));
+}
+
+/** The winning head of a key, read from its winner entry; null if the key has none. */
+function winnerEntry(key: Uint8Array): Head | null {
+  const w = state.get(key);
+  if (w == null || w.length != 32) return null;
+  const k = headKey(key, w);
+  const r = state.get(k);
+  if (r == null || r.length < HEAD_FIXED) return null;
+  return headAt(k, r);
+}
+
 /** The heads of a key, in state order (by hash). */
 function headsOf(key: Uint8Array): Head[] {
   const out = new Array<Head>(0);
@@ -80,19 +107,9 @@ function headsOf(key: Uint8Array): Head[] {
     const k = it.key;
     const r = it.value();
     if (k.length != prefix.length + 32 || r.length < HEAD_FIXED) continue;
-    out.push(new Head(k, k.subarray(prefix.length), load<u64>(r.dataStart), load<u32>(r.dataStart + 8),
-      r.subarray(12, 44), r[44] == 1, r.subarray(HEAD_FIXED)));
+    out.push(headAt(k, r));
   }
   return out;
-}
-
-function winnerOf(heads: Head[]): Head | null {
-  let w: Head | null = null;
-  for (let i = 0; i < heads.length; i++) {
-    const h = heads[i];
-    if (w == null || h.beats(w)) w = h;
-  }
-  return w;
 }
 
 function validKey(key: Uint8Array): bool {
@@ -162,13 +179,16 @@ export function apply(): i32 {
     const e = entries[i];
     // Read every head before writing, so the result does not depend on whether reads see this call's writes.
     const heads = headsOf(e.key);
+    const k = headKey(e.key, intention.hash);
+    // The winner over the heads this apply leaves: its own and those its condition does not name.
+    let w = new Head(k, intention.hash, intention.wallMs, intention.counter, intention.author, e.live, e.value);
     for (let j = 0; j < heads.length; j++) {
-      if (intention.dependsOn(heads[j].hash)) state.delete(heads[j].stateKey);
+      const h = heads[j];
+      if (intention.dependsOn(h.hash)) state.delete(h.stateKey);
+      else if (h.beats(w)) w = h;
     }
-    const k = new Uint8Array(e.key.length + 33);
-    memory.copy(k.dataStart, e.key.dataStart, <usize>e.key.length);
-    memory.copy(k.dataStart + <usize>e.key.length + 1, intention.hash.dataStart, 32);
     state.set(k, headRecord(intention, e.live, e.value));
+    state.set(e.key, w.hash);
   }
   return OK;
 }
@@ -231,51 +251,50 @@ function winnerFirst(a: Head, b: Head): i32 {
   return a.beats(b) ? -1 : b.beats(a) ? 1 : 0;
 }
 
+/** Whether a key has more than one head (reads no head's value). */
+function conflicted(key: Uint8Array): bool {
+  const it = state.scan(headPrefix(key));
+  return it.next() && it.next();
+}
+
 export function query(): i32 {
   const call = input.call();
   if (call == null) return BAD_ARGUMENT;
   const m = call.method;
-  if (m == "get" || m == "heads") {
+  if (m == "get") {
+    if (!call.check([T.STRING], 1)) return BAD_ARGUMENT;
+    const key = call.arg(0).asBytes();
+    const w = validKey(key) ? winnerEntry(key) : null;
+    if (w == null || !w.live) output.value(Value.list([]));
+    else output.value(Value.list([new Value(T.STRING, w.value, []), Value.fromBool(conflicted(key))]));
+    return OK;
+  }
+  if (m == "heads") {
     if (!call.check([T.STRING], 1)) return BAD_ARGUMENT;
     const heads = headsOf(call.arg(0).asBytes());
-    if (m == "heads") {
-      heads.sort(winnerFirst);
-      const rows = new Array<Value>(heads.length);
-      for (let i = 0; i < heads.length; i++) rows[i] = headValue(heads[i]);
-      output.value(Value.list(rows));
-      return OK;
-    }
-    const w = winnerOf(heads);
-    if (w == null || !w.live) output.value(Value.list([]));
-    else output.value(Value.list([new Value(T.STRING, w.value, []), Value.fromBool(heads.length > 1)]));
+    heads.sort(winnerFirst);
+    const rows = new Array<Value>(heads.length);
+    for (let i = 0; i < heads.length; i++) rows[i] = headValue(heads[i]);
+    output.value(Value.list(rows));
     return OK;
   }
   if (m == "list") {
     if (!call.check([T.STRING], 0)) return BAD_ARGUMENT;
     const prefix = call.has(0) ? call.arg(0).asBytes() : new Uint8Array(0);
     const rows = new Array<Value>(0);
-    // Walk the heads in key order; each user key's heads are contiguous (0x00 sorts before any key byte).
-    const it = state.scan(prefix);
-    let key: Uint8Array | null = null;
-    let best: Head | null = null;
-    while (true) {
-      const more = it.next();
-      let k: Uint8Array | null = null;
-      if (more) {
-        if (it.key.length < 33) continue;
-        k = it.key.subarray(0, it.key.length - 33);
+    // The winner entries are the keys themselves, in key order. After each, the walk jumps past the key's heads
+    // (key ‖ 0x00 ‖ 32 bytes, all at most key ‖ 0x00 ‖ 0xFF×32), so it takes one step per key however many heads.
+    let k = prefix.length > 0 && state.has(prefix) ? prefix : state.next(prefix.length > 0 ? prefix : null);
+    while (k != null && startsWith(k, prefix)) {
+      let after = k;
+      if (!isHeadKey(k)) {
+        const w = winnerEntry(k);
+        if (w != null && w.live) rows.push(Value.list([new Value(T.STRING, k, []), new Value(T.STRING, w.value, [])]));
+        after = new Uint8Array(k.length + 33);
+        memory.copy(after.dataStart, k.dataStart, <usize>k.length);
+        memory.fill(after.dataStart + <usize>k.length + 1, 0xff, 32);
       }
-      if (key != null && (k == null || compareBytes(k, key) != 0)) {
-        if (best != null && best.live) rows.push(Value.list([new Value(T.STRING, key, []), new Value(T.STRING, best.value, [])]));
-        best = null;
-      }
-      if (!more) break;
-      key = k;
-      const r = it.value();
-      if (r.length < HEAD_FIXED) continue;
-      const h = new Head(it.key, it.key.subarray(it.key.length - 32), load<u64>(r.dataStart), load<u32>(r.dataStart + 8),
-        r.subarray(12, 44), r[44] == 1, r.subarray(HEAD_FIXED));
-      if (best == null || h.beats(best)) best = h;
+      k = state.next(after);
     }
     output.value(Value.list(rows));
     return OK;
