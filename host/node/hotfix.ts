@@ -12,14 +12,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  decodeIndexEntry, decodeProjection, decodeUpgrade, decodeWitnessRecord, TableStateReader, writesDigest,
+  decodeIndexEntry, decodeProjection, decodeUpgrade, TableStateReader, writesDigest,
   type ApplyOutcome, type ApplyInput, type NsWrite, type ProjectionRecord, type StateMachine, type StateReader, type Store,
 } from '../kernel/index.js';
 import {
-  bytesEqual, cidToString, compareBytes, decodeOps, decodeSigned, DEFAULT_LIMITS, describeResult, fromUtf8, isZero, LatticeError, MAX_KEY, MAX_VALUE,
-  REJECTION, toHex, type Cid, type ConsensusLimits, type Hash,
+  bytesEqual, cidToString, compareBytes, decodeIntention, decodeOps, DEFAULT_LIMITS, describeResult, fromUtf8, hashIntention, isZero, LatticeError, MAX_KEY,
+  MAX_VALUE, REJECTION, SIGNATURE_LEN, toHex, type Cid, type ConsensusLimits, type Hash,
 } from '../model/index.js';
-import { hashKey, NS_MODULE, openStorage, seqKey, seqOfKey, stateKey, type StorageEnv, type Tables } from '../storage/index.js';
+import { hashKey, KeyScratch, NS_MODULE, openStorage, peek, seqKey, seqOfKey, type StorageEnv, type Tables } from '../storage/index.js';
 import type { ReplayReport } from './api.js';
 import { guardRevoked } from './authorize.js';
 import type { Node } from './node.js';
@@ -59,9 +59,20 @@ function canonical(outcome: ApplyOutcome): { code: number; writes: NsWrite[] } {
   if (outcome.code !== 0) return { code: outcome.code, writes: [] };
   const big = outcome.writes.find((w) => w.key.length > MAX_KEY || (w.value?.length ?? 0) > MAX_VALUE);
   if (big) return { code: big.key.length > MAX_KEY ? REJECTION.E_KEY_TOO_LARGE : REJECTION.E_VALUE_TOO_LARGE, writes: [] };
-  const byKey = new Map<string, NsWrite>();
-  for (const w of outcome.writes) byKey.set(Buffer.from(w.key).toString('latin1'), { key: Uint8Array.of(NS_MODULE, ...w.key), value: w.value });
-  return { code: 0, writes: [...byKey.values()].sort((a, b) => compareBytes(a.key, b.key)) };
+  const writes = outcome.writes.map((w): NsWrite => {
+    const key = new Uint8Array(w.key.length + 1); // NS_MODULE (0) ‖ key
+    key.set(w.key, 1);
+    return { key, value: w.value };
+  });
+  if (writes.length < 2) return { code: 0, writes };
+  // A stable sort keeps equal keys in write order: the last of each run is the write that wins.
+  writes.sort((a, b) => compareBytes(a.key, b.key));
+  const out: NsWrite[] = [];
+  for (let i = 0; i < writes.length; i++) {
+    if (i + 1 < writes.length && bytesEqual(writes[i]!.key, writes[i + 1]!.key)) continue;
+    out.push(writes[i]!);
+  }
+  return { code: 0, writes: out };
 }
 
 /** Where a diverging replay stopped: what the explanation needs. */
@@ -99,6 +110,11 @@ class Replay {
   private readonly live: Tables;
   private readonly scratchState;
   private readonly reader: StateReader;
+  private readonly seqKey: KeyScratch;
+  private readonly keyBuf: Buffer;
+  /** The current seq's intention hash and the writesDigest its record names, copied out of LMDB's read buffer. */
+  private readonly hash = Buffer.alloc(32);
+  private readonly expected = new Uint8Array(32);
 
   constructor(
     private readonly store: Store,
@@ -109,47 +125,59 @@ class Replay {
     this.live = live;
     this.scratchState = scratch.tables.state;
     this.reader = new TableStateReader(this.scratchState, store.meta.storeId, NS_MODULE);
+    this.seqKey = new KeyScratch(store.meta.storeId, 24);
+    this.keyBuf = Buffer.alloc(16 + 1 + MAX_KEY);
+    this.keyBuf.set(store.meta.storeId, 0);
   }
 
   get state(): StateReader {
     return this.reader;
   }
 
-  /** Replays seqs (this.seq, upto] in one scratch transaction; the first divergence stops it (its writes not kept). */
+  /**
+   * Replays seqs (this.seq, upto] in one scratch transaction; the first divergence stops it (its writes not kept).
+   * Live rows are read as views of LMDB's read buffer and compared in place (valid until the next read): what is kept
+   * past the next read is copied into the reused buffers below, and only a divergence decodes its record.
+   */
   batch(upto: number): Stop | null {
     const sid = this.store.meta.storeId;
     const t = this.live;
+    const hash = this.hash;
+    const expected = this.expected;
     return this.scratch.transaction(() => {
       for (const { key, value } of t.witnessLog.getRange({ start: seqKey(sid, this.seq + 1), end: seqKey(sid, upto + 1) })) {
         const seq = seqOfKey(key as Uint8Array);
-        const hash = decodeWitnessRecord(value).intentionHash;
-        const projRaw = t.projection.get(seqKey(sid, seq));
-        if (!projRaw) throw new LatticeError('E_HOST_FAULT', `seq ${seq} of store ${toHex(sid)} has no projection record`, { seq });
-        const record = decodeProjection(projRaw);
+        hash.set((value as Uint8Array).subarray(0, 32)); // the witness record's intention hash
+        const proj = peek(t.projection, this.seqKey.seq(seq));
+        if (!proj) throw new LatticeError('E_HOST_FAULT', `seq ${seq} of store ${toHex(sid)} has no projection record`, { seq });
         // Decided by the kernel whatever the module: a broken envelope, no module in force, or an equivocator's
         // intention after its fork point. The projector names no module in those records (their cid is zero).
-        if (isZero(record.cid)) {
+        if (isZero(proj.subarray(0, 32))) {
           this.seq = seq;
           continue;
         }
-        const bytes = t.intentions.get(Buffer.from(hash));
+        const result = proj[32]! | (proj[33]! << 8) | (proj[34]! << 16) | (proj[35]! << 24); // i32 LE
+        expected.set(proj.subarray(36, 68)); // the record's writesDigest
+        const bytes = peek(t.intentions, hash);
         if (!bytes) throw new LatticeError('E_HOST_FAULT', `the intention of seq ${seq} of store ${toHex(sid)} is missing`, { seq });
-        const signed = decodeSigned(bytes, { verify: false }); // copies what it keeps: the read buffer may be reused
-        if (!bytesEqual(signed.hash, hash)) throw new LatticeError('E_TAMPERED', `the intention of seq ${seq} does not hash to its witness record`, { seq });
-        const ops = decodeOps(signed.intention.ops);
+        const encoding = bytes.subarray(0, Math.max(0, bytes.length - SIGNATURE_LEN)); // encoding ‖ signature
+        const own = hashIntention(encoding);
+        if (!bytesEqual(own, hash)) throw new LatticeError('E_TAMPERED', `the intention of seq ${seq} does not hash to its witness record`, { seq });
+        const intention = decodeIntention(encoding); // copies what it keeps
+        const ops = decodeOps(intention.ops);
         if (ops.kind !== 'app') {
           this.seq = seq;
           continue;
         }
-        const input: ApplyInput = { hash: signed.hash, intention: signed.intention, body: ops.body };
+        const input: ApplyInput = { hash: own, intention, body: ops.body };
         const next = this.candidate.apply(input, this.reader);
         const c = canonical(next);
         this.compared++;
-        if (c.code !== record.result || !bytesEqual(writesDigest(c.writes, c.code), record.writesDigest)) {
-          return { seq, input, record, limits: this.limits(hash), next };
+        if (c.code !== result || !bytesEqual(writesDigest(c.writes, c.code), expected)) {
+          return { seq, input, record: decodeProjection(t.projection.get(seqKey(sid, seq))!), limits: this.limits(own), next };
         }
         for (const w of c.writes) {
-          const k = stateKey(sid, w.key[0]!, w.key.subarray(1));
+          const k = this.stateKey(w.key);
           if (w.value === null) this.scratchState.removeSync(k);
           else this.scratchState.putSync(k, w.value);
         }
@@ -158,6 +186,12 @@ class Replay {
       this.seq = Math.max(this.seq, upto);
       return null;
     });
+  }
+
+  /** storeId ‖ nsKey in the reused key buffer (LMDB copies a key when it puts or removes it). */
+  private stateKey(nsKey: Uint8Array): Buffer {
+    this.keyBuf.set(nsKey, 16);
+    return this.keyBuf.subarray(0, 16 + nsKey.length);
   }
 
   /** The consensus limits the old module applied an intention under: those of the upgrade in force for it. */
@@ -241,7 +275,7 @@ export async function replayCheck(node: Node, store: Store, candidate: StateMach
   const dir = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   let env: StorageEnv | undefined;
   try {
-    env = openStorage(dir, { mapSize: 64 * 1024 ** 3 });
+    env = openStorage(dir, { mapSize: 64 * 1024 ** 3, durable: false }); // thrown away at the end: no fsync per batch
     // The node's own policy wraps every module of the store the same way (authorize.ts): a revoked author's
     // intentions beyond its last valid tip are rejected whatever the module, so the candidate runs under it too.
     const replay = new Replay(store, node.env.tables, env, guardRevoked(node, store.meta, candidate));
