@@ -75,6 +75,8 @@ const NEG_FRAME_LIMIT = 200 * 1024;
 export const CHAIN_LIMIT = 1024;
 const CHAIN_ROUNDS = 64;
 const CLONE_BATCH = 4096;
+/** Clone batches ingesting at once (one committing, the next verifying); more only hold memory. */
+const CLONE_DEPTH = 2;
 /** Hashes per `get`: 32 bytes each, well inside one frame. */
 const GET_LIST = 4096;
 
@@ -463,23 +465,30 @@ export class SyncService {
     let n = 0;
     try {
       await stream.send({ t: 'clone-start', storeId: store.storeId, fromSeq }, this.abort.signal);
-      // Receive the next frames while the previous ones commit; commits stay in witness order (one store queue).
+      // A pipeline of CLONE_DEPTH ingests: while batch k commits, k+1 verifies on the pool and k+2 arrives, so the
+      // pool is never idle waiting for a commit. Store.ingest decodes and verifies outside the store's queue and
+      // commits in the queue: batches of a full CLONE_BATCH reach the pool, whose workers answer in order, so they
+      // commit in call order, i.e. witness order. A short final batch might verify on the calling thread and pass
+      // one still on the pool, so it waits for those first.
       let pending: Uint8Array[] = [];
-      let committing: Promise<unknown> = Promise.resolve();
+      const inflight: Promise<unknown>[] = [];
       for (;;) {
         const batch = await stream.expect('clone', this.abort.signal);
-        pending.push(...unpackCloneBatch(batch));
-        n += batch.bodies.length;
-        this.metrics.received += batch.bodies.length;
+        const items = unpackCloneBatch(batch);
+        for (let i = 0; i < items.length; i++) pending.push(items[i]!);
+        n += items.length;
+        this.metrics.received += items.length;
         if (pending.length >= CLONE_BATCH || batch.done) {
-          const items = pending;
+          while (inflight.length >= (batch.done ? 1 : CLONE_DEPTH)) await inflight.shift();
+          const got = n;
+          const ingesting = store.ingest(pending, conn.remoteNodeId).then(() => onProgress?.(got));
+          ingesting.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
+          inflight.push(ingesting);
           pending = [];
-          await committing;
-          committing = store.ingest(items, conn.remoteNodeId).then(() => onProgress?.(n));
         }
         if (batch.done) break;
       }
-      await committing;
+      for (const p of inflight) await p;
     } finally {
       await stream.close();
     }

@@ -138,6 +138,19 @@ describe('clone batches', () => {
     expect(plain - compact).toBeGreaterThanOrEqual(60 * (48 - 1) - 3 * 34 - 40);
   });
 
+  it('keeps runs of one author and alternations apart, and unpacks intentions that do not share bytes', () => {
+    const [k1, k2] = [NodeKey.generate(), NodeKey.generate()];
+    const order = [k1, k1, k1, k2, k1, k2, k2, k1];
+    const items = order.map((k, i) => signed(k, sid, 1_700_000_000_000 + i, new Uint8Array(i * 7)));
+    const batch = packCloneBatch(sid, 1, items, true);
+    expect(batch.authors).toHaveLength(2);
+    expect(batch.authorIx).toEqual([0, 0, 0, 1, 0, 1, 1, 0]);
+    const out = unpackCloneBatch(decodeMessage(encodeMessage(batch)) as typeof batch);
+    expect(out).toEqual(items);
+    out[0]!.fill(0); // each is its own view: overwriting one leaves its neighbours intact
+    expect(out.slice(1)).toEqual(items.slice(1));
+  });
+
   it('refuses an intention of another store', () => {
     expect(code(() => packCloneBatch(sid, 0, [signed(key, newStoreId(), 1)], true))).toBe('E_BAD_FRAME');
   });
