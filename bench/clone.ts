@@ -8,31 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VerifyPool } from '../host/kernel/index.js';
 import { decodeSigned, type SignedIntention } from '../host/model/index.js';
 import { initNode, openNode, type Node } from '../host/node/node.js';
 import { addWriter } from '../test/helpers/node-writer.js';
 import { runSim } from '../test/sim/sim.js';
 import { ratioRow, sampleMemory, writeResults, type BenchRow } from './lib.js';
+import { poolBound } from './verify-bound.js';
 
 const N = Number(process.env['BENCH_CLONE_N'] ?? 100_000);
 const SIM_NODES = Number(process.env['BENCH_SIM_NODES'] ?? 10);
 const rows: BenchRow[] = [];
-
-/** Verifies per second with a pool of 2 workers kept busy (two batches of 4096 in flight), over `forMs`. */
-async function poolBound(items: SignedIntention[], forMs = 2000): Promise<number> {
-  const pool = new VerifyPool({ size: 2, threshold: 0 });
-  await pool.verify(items.slice(0, 2048)); // start the workers
-  const start = performance.now();
-  let done = 0;
-  while (performance.now() - start < forMs) {
-    await Promise.all([pool.verify(items.slice(0, 4096)), pool.verify(items.slice(4096, 8192))]);
-    done += 8192;
-  }
-  const rate = (done * 1000) / (performance.now() - start);
-  await pool.close();
-  return rate;
-}
 
 const root = mkdtempSync(join(tmpdir(), 'lattice-bench-clone-'));
 const nodes: Node[] = [];

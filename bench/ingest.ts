@@ -13,6 +13,7 @@ import {
 } from '../host/model/index.js';
 import { openStorage } from '../host/storage/index.js';
 import { measure, ratioRow, sampleMemory, writeResults, type BenchRow } from './lib.js';
+import { poolBound } from './verify-bound.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const MAX_MS = Number(process.env.BENCH_MAX_MS ?? 90_000);
@@ -87,23 +88,6 @@ async function ingestRun(w: { storeId: StoreId; genesis: Uint8Array; items: Uint
   await n.close();
   rmSync(dir, { recursive: true, force: true });
   return { perSec: (done * 1000) / ms, done, truncated, cpuUsPerItem: (cpu.user + cpu.system) / done };
-}
-
-async function poolBound(items: SignedIntention[], forMs = 2000): Promise<number> {
-  const pool = new VerifyPool({ size: 2, threshold: 0 });
-  await pool.verify(items.slice(0, 2048)); // start the workers
-  const start = performance.now();
-  let done = 0;
-  while (performance.now() - start < forMs) {
-    const chunk = 4096;
-    const a = pool.verify(items.slice(0, chunk));
-    const b = pool.verify(items.slice(chunk, 2 * chunk));
-    await Promise.all([a, b]);
-    done += 2 * chunk;
-  }
-  const rate = (done * 1000) / (performance.now() - start);
-  await pool.close();
-  return rate;
 }
 
 async function localSubmit(): Promise<number> {

@@ -5,45 +5,16 @@
 // accepted and rejected sets and state hashes in the root store and the kv store.
 import { expect, it } from 'vitest';
 import { encodeSystemOp, type Store } from '../../../host/kernel/index.js';
-import { decodeSigned, fromHex, REJECTION, toHex, type Hash, type NodeId } from '../../../host/model/index.js';
+import { decodeSigned, REJECTION, toHex, type Hash } from '../../../host/model/index.js';
 import type { Node } from '../../../host/node/node.js';
 import { stampKey } from '../../../host/node/root-ops.js';
 import { testNet, waitFor } from '../../helpers/node-mesh.js';
+import { expectSame, hashesOf, ingestEach, isolate, kv, rejected, resultOf, root, statuses, writeOf } from '../../helpers/mesh-outcomes.js';
 import { meshWithStore } from '../../helpers/node-ops.js';
 
-const kv = (n: Node): Store => n.openedStore(n.resolveStore('kv').storeId)!;
-const root = (n: Node): Store => n.openedStore(n.meshId())!;
-const resultOf = (s: Store, hash: Hash) => s.history({ limit: 100_000 }).find((e) => toHex(e.hash) === toHex(hash))?.result;
-const hashesOf = (s: Store, keep: (result: number | undefined) => boolean = () => true) =>
-  s.history({ limit: 100_000 }).filter((e) => keep(e.result)).map((e) => toHex(e.hash)).sort();
-const accepted = (r: number | undefined) => r === 0;
-const rejected = (r: number | undefined) => r !== undefined && r !== 0;
-const writeOf = async (n: Node, key: string, value: string): Promise<Hash> => fromHex((await n.storeExec('kv', 'put', [key, value])).intentions[0]!, 32) as Hash;
 const hashOf = (s: Uint8Array): Hash => decodeSigned(s, { verify: false }).hash;
 /** `author`'s intentions in `s`, ancestors first. */
 const chainOf = (s: Store, author: Node): Uint8Array[] => s.history({ limit: 100_000, author: author.key.publicKey }).map((e) => s.getSigned(e.hash)!);
-const ingestEach = async (s: Store, items: Uint8Array[]) => {
-  for (const item of items) await s.ingest([item]);
-};
-const statuses = (n: Node, of: Node[]) => of.map((p) => n.mesh(n.meshId()).status(p.key.publicKey as NodeId));
-/** Cuts every node off from every other. */
-const isolate = (net: ReturnType<typeof testNet>, nodes: Node[]) => {
-  const keys = nodes.map((n) => n.key.publicKey);
-  for (let i = 0; i < keys.length - 1; i++) net.network.partition([keys[i]!], keys.slice(i + 1));
-};
-
-function expectSame(nodes: Node[]): void {
-  const [first, ...rest] = nodes as [Node, ...Node[]];
-  for (const s of [kv, root]) {
-    for (const n of rest) {
-      expect(hashesOf(s(n))).toEqual(hashesOf(s(first)));
-      expect(hashesOf(s(n), accepted)).toEqual(hashesOf(s(first), accepted));
-      expect(hashesOf(s(n), rejected)).toEqual(hashesOf(s(first), rejected));
-      expect(toHex(s(n).stateHash)).toBe(toHex(s(first).stateHash));
-    }
-    for (const n of nodes) expect(s(n).floatingCount()).toBe(0);
-  }
-}
 
 async function fourNodes() {
   const net = testNet();

@@ -4,18 +4,11 @@
 // write in its condition witnessed and applied on both; a sync afterwards has nothing left to transfer.
 import { expect, it } from 'vitest';
 import { fromHex, REJECTION, toHex, type Hash } from '../../../host/model/index.js';
-import type { Store } from '../../../host/kernel/index.js';
 import type { Node } from '../../../host/node/node.js';
 import { testNet, waitFor } from '../../helpers/node-mesh.js';
+import { accepted, hashesOf, kv, rejected, resultOf, root } from '../../helpers/mesh-outcomes.js';
 import { get, meshWithStore } from '../../helpers/node-ops.js';
 
-const kv = (n: Node): Store => n.openedStore(n.resolveStore('kv').storeId)!;
-const root = (n: Node): Store => n.openedStore(n.meshId())!;
-const resultOf = (s: Store, hash: Hash) => s.history({ limit: 100_000 }).find((e) => toHex(e.hash) === toHex(hash))?.result;
-const hashesOf = (s: Store, keep: (result: number | undefined) => boolean = () => true) =>
-  s.history({ limit: 100_000 }).filter((e) => keep(e.result)).map((e) => toHex(e.hash)).sort();
-const accepted = (r: number | undefined) => r === 0;
-const rejected = (r: number | undefined) => r !== undefined && r !== 0;
 
 it('a revoke racing a revoked node’s writes, both orders: same witnessed, accepted and rejected sets, same state; dependents apply; nothing left to sync', { timeout: 120_000 }, async () => {
   const net = testNet();
