@@ -1,9 +1,11 @@
 // Helpers of the hot-fix tests: real nodes in temp dirs (initNode/openNode, real LMDB), the module variants built
 // once per test file with the pinned asc, members added to the mesh, and counter intentions of other authors signed
 // here and ingested into a store in large batches (what a peer's pushes would deliver, without the network).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import { encodeValue, val } from '../../../abi/values.js';
@@ -146,4 +148,33 @@ export function latestUpgrade(store: Store): Dep {
   const up = store.history({ from: Math.max(1, store.seq - 64), limit: 100 }).filter((e) => e.ops[0] === 1).at(-1);
   if (!up) throw new Error('no system op among the last 64 seqs');
   return { hash: up.hash, hlc: up.hlc };
+}
+
+/**
+ * Runs a child script (`node --import tsx <script> ...args` from the project root) until it prints its first replay
+ * progress line (`{"event":"progress","done","total"}`), and kills it with SIGKILL there. Rejects if it exits any
+ * other way (or is not killed within 75 s), with its output.
+ */
+export function killAtFirstProgress(script: string, args: string[]): Promise<{ pid: number; progress: { done: number; total: number }; lines: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    let stderr = '';
+    let progress: { done: number; total: number } | null = null;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 75_000);
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      const m = JSON.parse(line) as { event: string; done: number; total: number };
+      if (m.event === 'progress' && !progress) {
+        progress = { done: m.done, total: m.total };
+        child.kill('SIGKILL');
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (progress && signal === 'SIGKILL') resolve({ pid: child.pid!, progress, lines });
+      else reject(new Error(`child exited (${signal ?? code}) without being killed mid-replay: ${lines.join(' | ')} ${stderr.slice(-2000)}`));
+    });
+  });
 }

@@ -2,15 +2,13 @@
 // module with its state intact: a child process publishes an equivalent module over a store of 2000 intentions and
 // is killed with SIGKILL after its first replay batch; reopened, the registry and the store still name the old CID,
 // the state hash and the chain are as before, and the next replay removes the dead child's scratch environment.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { beforeAll, expect, it } from 'vitest';
 import { fromHex, type StoreId } from '../../../host/model/index.js';
 import { openNode } from '../../../host/node/node.js';
-import { addMembers, Authors, counterHistory, createNode, ingestAll, ROOT, tempDir, variant } from './helpers.js';
+import { addMembers, Authors, counterHistory, createNode, ingestAll, killAtFirstProgress, ROOT, tempDir, variant } from './helpers.js';
 
 let fast: Uint8Array;
 beforeAll(async () => {
@@ -20,30 +18,7 @@ beforeAll(async () => {
 const COUNT = 2000;
 const CHILD = join(ROOT, 'test', 'integration', 'hotfix', 'publish-child.ts');
 
-/** Runs the child until its first replay progress line, kills it with SIGKILL; returns that line and the pid. */
-function publishAndKill(dataDir: string, wasmFile: string): Promise<{ pid: number; progress: { done: number; total: number }; lines: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, wasmFile, 'demo:counter', 'hold'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    let stderr = '';
-    let progress: { done: number; total: number } | null = null;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 75_000);
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      lines.push(line);
-      const m = JSON.parse(line) as { event: string; done: number; total: number };
-      if (m.event === 'progress' && !progress) {
-        progress = { done: m.done, total: m.total };
-        child.kill('SIGKILL');
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (progress && signal === 'SIGKILL') resolve({ pid: child.pid!, progress, lines });
-      else reject(new Error(`child exited (${signal ?? code}) without being killed mid-replay: ${lines.join(' | ')} ${stderr.slice(-2000)}`));
-    });
-  });
-}
+const publishAndKill = (dataDir: string, wasmFile: string) => killAtFirstProgress(CHILD, [dataDir, wasmFile, 'demo:counter', 'hold']);
 
 it('a node killed mid-verification restarts on the old module with its state intact', { timeout: 120_000 }, async () => {
   const { node, dataDir } = await createNode();

@@ -98,7 +98,7 @@ it('an equivalent upgrade reaches a peer by sync: the peer verifies it, then app
 
 it('an upgrade that diverges from the receiver\'s own history is held: the store pauses with the report, nothing after it applies, the node keeps serving; a restart keeps it so without replaying', { timeout: 180_000 }, async () => {
   const net = testNet();
-  const { a, b, id, storeId } = await twoNodes(net);
+  const { a, b, storeId } = await twoNodes(net);
   for (let i = 0; i < 6; i++) await a.storeExec('clicks', 'increment', [`k${i % 2}`]);
   await a.sync('clicks');
   // b writes on the key counter-rare treats differently while cut off from a: a never replays it.

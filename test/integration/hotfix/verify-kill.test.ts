@@ -2,16 +2,14 @@
 // state) restarts on the old module with its state intact and the upgrade still held, then verifies and applies it:
 // a child process (verify-child.ts) opens a node holding another member's upgrade, gets the module's bytes, and is
 // killed after the first batch of the gate's replay; the parent reopens the data dir.
-import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { beforeAll, expect, it } from 'vitest';
 import { encodeSystemOp } from '../../../host/kernel/index.js';
 import { blake3, cidToString, DEFAULT_LIMITS, fromHex, toHex, type Cid, type StoreId } from '../../../host/model/index.js';
 import { waitFor } from '../../helpers/node-wait.js';
-import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, open, ROOT, tempDir, variant } from './helpers.js';
+import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, killAtFirstProgress, open, ROOT, tempDir, variant } from './helpers.js';
 
 let fast: Uint8Array;
 beforeAll(async () => {
@@ -21,30 +19,7 @@ beforeAll(async () => {
 const COUNT = 1000;
 const CHILD = join(ROOT, 'test', 'integration', 'hotfix', 'verify-child.ts');
 
-/** Runs the child until its first replay progress line and kills it with SIGKILL. */
-function verifyAndKill(dataDir: string, wasmFile: string): Promise<{ pid: number; progress: { done: number; total: number }; lines: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, wasmFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    let stderr = '';
-    let progress: { done: number; total: number } | null = null;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 75_000);
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      lines.push(line);
-      const m = JSON.parse(line) as { event: string; done: number; total: number };
-      if (m.event === 'progress' && !progress) {
-        progress = { done: m.done, total: m.total };
-        child.kill('SIGKILL');
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (progress && signal === 'SIGKILL') resolve({ pid: child.pid!, progress, lines });
-      else reject(new Error(`child exited (${signal ?? code}) without being killed mid-verification: ${lines.join(' | ')} ${stderr.slice(-2000)}`));
-    });
-  });
-}
+const verifyAndKill = (dataDir: string, wasmFile: string) => killAtFirstProgress(CHILD, [dataDir, wasmFile]);
 
 it('a node killed with SIGKILL while verifying a received upgrade restarts on the old module with its state intact, then verifies and applies it', { timeout: 150_000 }, async () => {
   const { node, dataDir } = await createNode();
