@@ -13,6 +13,7 @@ import {
 } from '../host/model/index.js';
 import { openStorage } from '../host/storage/index.js';
 import { measure, ratioRow, sampleMemory, writeResults, type BenchRow } from './lib.js';
+import { hashingFloor, storageFloor } from './ingest-floor.js';
 import { poolBound } from './verify-bound.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -129,6 +130,13 @@ const bound1 = { name: 'ed25519 verify, one core', value: oneCore, unit: 'verifi
 rows.push(bound1);
 const bound2 = { name: 'ed25519 verify, pool of 2 workers', value: await poolBound(sample), unit: 'verifies/s' };
 rows.push(bound2);
+// The floor under everything that is not verification (ingest-floor.ts), and the ceiling it puts on the ratio to the
+// pool-of-2 bound: with both cores busy, ingest runs at most at 2 / (verify CPU + the rest) per second, the bound at
+// 2 / verify CPU, so their ratio is at most verify CPU / (verify CPU + floors), before any kernel logic.
+const storageRow = { name: 'floor: LMDB rows per intention, no kernel logic (batch 1024, fsync)', value: await storageFloor(Math.min(40_000, Math.max(...COUNTS))), unit: 'cpu-us' };
+const hashRow = { name: 'floor: decode + 4 BLAKE3 per intention', value: hashingFloor(w.items.slice(0, 20_000)), unit: 'cpu-us' };
+const floors = { name: 'verify CPU + floors', value: verifyCpu.value + storageRow.value + hashRow.value, unit: 'cpu-us' };
+rows.push(storageRow, hashRow, ratioRow('ceiling of ingest / verify pool of 2 (verify CPU / (verify CPU + floors))', verifyCpu, floors));
 // On a shared machine the load drifts during the run: each configuration is compared with the pool bound measured
 // right before it (its own row), as well as with the bounds measured at the start.
 for (const count of COUNTS) {

@@ -1,5 +1,6 @@
-// `npm run bench [-- name…]`: runs every bench/*.ts (except lib.ts, run.ts and files starting with `_`) one after
-// another, each in its own `node --import tsx` process so one bench's heap never shows in another's figures.
+// `npm run bench [-- name…]`: runs every bench/*.ts (except the harness and helpers in NOT_BENCHES, and files
+// starting with `_`) one after another, each in its own `node --import tsx` process so one bench's heap never shows
+// in another's figures.
 // Names filter by substring of the file name. Prints a summary; exits non-zero if any bench fails or none matches.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { formatBytes, RESULTS_DIR, type BenchResults } from './lib.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const NOT_BENCHES = new Set(['lib.ts', 'run.ts']);
+/** The harness and the helpers benches import (they measure nothing on their own). */
+const NOT_BENCHES = new Set(['lib.ts', 'run.ts', 'verify-bound.ts', 'ingest-floor.ts']);
 
 function listBenches(filters: readonly string[]): string[] {
   const all = readdirSync(benchDir)
