@@ -24,3 +24,24 @@ export function fromArray(array: readonly number[]): Uint8Array {
 }
 
 export const ALPN = 'lattice/1';
+
+const MAX_ERROR_TEXT = 300;
+
+/**
+ * The user-facing text of a binding error. Its messages are anyhow reports: "Outer (/…/src/x.rs:1:2)\nCaused by:\n
+ *   Inner (/…/y.rs:3:4)\n    timed out\n\nStack backtrace:\n …". Keep the chain of causes on one line and drop the
+ * backtrace and the Rust source locations, which say nothing to a user and leak the build machine's paths.
+ */
+export function bindingErrorText(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  const text = raw
+    .split(/\n\s*Stack backtrace:/)[0]!
+    .replace(/\s*\((?:[A-Za-z]:)?[^()\s]*\.rs:\d+(?::\d+)?\)/g, '')
+    .replace(/\s+at \S+\.rs:\d+(?::\d+)?/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && line !== 'Caused by:')
+    .join(': ');
+  const out = text === '' ? 'unknown error in the Iroh binding' : text;
+  return out.length > MAX_ERROR_TEXT ? `${out.slice(0, MAX_ERROR_TEXT - 1)}…` : out;
+}

@@ -4,7 +4,7 @@
 import { LatticeError, toHex, type NodeId } from '../model/index.js';
 import { abortError, AsyncQueue, raceAbort } from './async-queue.js';
 import { FramedStream, type StreamHooks, type StreamIo } from './frame-stream.js';
-import { fromArray, toArray } from './iroh-binding.js';
+import { bindingErrorText, fromArray, toArray } from './iroh-binding.js';
 import { logger } from './log.js';
 import type { PeerScores } from './peer-score.js';
 import { STREAM_RESET, type CloseInfo, type Connection, type FrameStream } from './transport.js';
@@ -19,7 +19,8 @@ export interface IrohConnectionOwner {
 // 256 KiB reads: measured 3.2 MiB/s against 2.5 at 64 KiB; 1 MiB gains a little more but boxes 8 MB arrays per read.
 const READ_CHUNK = 256 * 1024;
 const log = logger('lattice:net:iroh');
-export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+/** A binding error's text without its Rust backtrace and source paths. */
+export const errorText = bindingErrorText;
 
 class IrohStreamIo implements StreamIo {
   constructor(
@@ -71,7 +72,7 @@ export class IrohConnection implements Connection {
       released: (s) => this.streams.delete(s),
     };
     native.closed().then(
-      (reason) => this.terminate(reason, !this.closedLocally),
+      (reason) => this.terminate(bindingErrorText(reason), !this.closedLocally),
       (e: unknown) => this.terminate(errorText(e), !this.closedLocally),
     );
     void this.acceptLoop();
@@ -85,7 +86,8 @@ export class IrohConnection implements Connection {
   streamError(e: unknown): LatticeError {
     if (e instanceof LatticeError) return e;
     const text = errorText(e);
-    if (this.closedFlag || this.native.closeReason() !== null || /ConnectionLost|LocallyClosed|ApplicationClosed|TimedOut/.test(text)) {
+    const head = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+    if (this.closedFlag || this.native.closeReason() !== null || /ConnectionLost|LocallyClosed|ApplicationClosed|TimedOut/.test(head)) {
       return new LatticeError('E_CLOSED', `the connection is closed: ${this.native.closeReason() ?? text}`, {}, { cause: e });
     }
     return new LatticeError('E_STREAM_RESET', `the peer reset the stream: ${text}`, {}, { cause: e });

@@ -78,7 +78,13 @@ export class IrohTransport implements Transport, IrohConnectionOwner {
     if (this.scores.isBanned(nodeId)) throw new LatticeError('E_BANNED', `peer ${who} is banned`);
     const { EndpointAddr, EndpointId } = this.iroh;
     const direct = addrs.filter((a) => /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/.test(a));
-    const target = new EndpointAddr(EndpointId.fromBytes(toArray(nodeId)), this.init.relayUrl ?? null, direct);
+    let endpointId: Iroh.EndpointId;
+    try {
+      endpointId = EndpointId.fromBytes(toArray(nodeId));
+    } catch (e) {
+      throw new LatticeError('E_BAD_ARGUMENT', `${toHex(nodeId)} is not a valid node id (not an Ed25519 public key)`, { nodeId: toHex(nodeId) }, { cause: e });
+    }
+    const target = new EndpointAddr(endpointId, this.init.relayUrl ?? null, direct);
     const pending = this.endpoint.connect(target, alpnBytes);
     const timeoutMs = this.init.connectTimeoutMs ?? 10_000;
     const timeout = new AbortController();
