@@ -1,12 +1,14 @@
 // The runtime: loads a module by CID for given consensus limits and returns its WasmStateMachine. The path is
 // verified bytes (CAS) → validation → instrumentation (binaryen, lazily) → compile, cached by (cid, instrumenter
 // version, limits hash): instrumented bytes in the CAS table (so binaryen loads only for modules new to the node),
-// compiled WebAssembly.Modules in this process.
-import { cidToString, toHex, type Cid, type ConsensusLimits } from '../model/index.js';
+// compiled WebAssembly.Modules in this process. Publish is admission: the module is validated, instrumented and its
+// describe() run once under the limits (admit.ts) before its bytes enter the CAS.
+import { asCid, blake3, cidToString, toHex, type Cid, type ConsensusLimits } from '../model/index.js';
+import { admitDescribe } from './admit.js';
 import { instrument, INSTRUMENTER_VERSION, START_EXPORT, FUEL_GLOBAL, TRAP_GLOBAL, GLOBALS_EXPORT } from './instrument.js';
 import { limitsHash } from './limits-hash.js';
 import type { ModuleCas } from './module-cas.js';
-import { lintModule, type ModuleReport } from './validate.js';
+import type { ModuleReport } from './validate.js';
 import { Wasm, type WasmModule } from './wasm-api.js';
 import { WasmStateMachine, type MachineOptions } from './wasm-state-machine.js';
 
@@ -24,7 +26,10 @@ export interface RuntimeStats {
 export interface ModuleRuntime {
   /** The state machine of a stored module under the given limits. Rejects with the module's validation error. */
   load(cid: Cid, limits: ConsensusLimits, options?: MachineOptions): Promise<WasmStateMachine>;
-  /** Lints module bytes (lintModule) and stores them; returns the CID and what the module uses. */
+  /**
+   * Admits module bytes: lints them (lintModule's refusals), runs describe() once under the limits (E_MODULE_INVALID
+   * naming why it cannot succeed), then stores them; returns the CID and what the module uses.
+   */
   publish(bytes: Uint8Array, limits: ConsensusLimits): Promise<{ cid: Cid; report: ModuleReport }>;
   readonly stats: RuntimeStats;
 }
@@ -64,10 +69,12 @@ export function createRuntime(components: RuntimeComponents): ModuleRuntime {
     return compile(artifact.bytes);
   }
 
+  const cacheKey = (cid: Cid, limits: ConsensusLimits): string => `${cidToString(cid)}/${INSTRUMENTER_VERSION}/${toHex(limitsHash(limits))}`;
+
   return {
     stats,
     async load(cid, limits, options) {
-      const key = `${cidToString(cid)}/${INSTRUMENTER_VERSION}/${toHex(limitsHash(limits))}`;
+      const key = cacheKey(cid, limits);
       let entry = compiled.get(key);
       if (entry === undefined) {
         entry = build(cid, limits);
@@ -79,9 +86,17 @@ export function createRuntime(components: RuntimeComponents): ModuleRuntime {
       return new WasmStateMachine(cid, { ...limits }, c.module, c.hasStart, c.restorable, options);
     },
     async publish(bytes, limits) {
-      const report = await lintModule(bytes, limits);
-      const cid = await cas.putModule(bytes);
-      return { cid, report };
+      const cid = asCid(blake3(bytes));
+      // instrument lints first (the same refusals as lintModule); its artifact is kept for the loads that follow
+      const artifact = await instrument(bytes, limits);
+      stats.instrumented++;
+      const c = compile(artifact.bytes);
+      admitDescribe(cid, new WasmStateMachine(cid, { ...limits }, c.module, c.hasStart, c.restorable, { instancePerCall: true }), limits);
+      await cas.putModule(bytes);
+      await cas.putArtifact(cid, INSTRUMENTER_VERSION, limitsHash(limits), artifact.bytes);
+      const key = cacheKey(cid, limits);
+      if (!compiled.has(key)) compiled.set(key, Promise.resolve(c));
+      return { cid, report: artifact.report };
     },
   };
 }
