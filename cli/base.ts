@@ -3,7 +3,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { NodeApi } from '../host/node/api.js';
 import { connectDaemon } from '../host/node/client.js';
-import { dataDirPaths, MAX_SOCKET_PATH, resolveDataDir } from '../host/node/data-dir.js';
+import { checkDataDir, dataDirPaths, MAX_SOCKET_PATH, resolveDataDir } from '../host/node/data-dir.js';
 import { LatticeError } from '../host/model/errors.js';
 import { badArguments, isExitRequest, reportError } from './errors.js';
 import { loadNode } from './lazy.js';
@@ -59,9 +59,13 @@ export abstract class LatticeCommand<T extends typeof Command> extends Command {
     this.positional = argv.map(String);
   }
 
-  /** The resolved data dir (absolute). */
+  /** The resolved data dir (absolute); E_DATA_DIR_INVALID for an empty --data-dir or a path that is no directory. */
   protected get dataDir(): string {
-    return resolveDataDir(this.flags['data-dir']);
+    const flag = this.flags['data-dir'];
+    if (flag !== undefined && flag.trim() === '') {
+      throw new LatticeError('E_DATA_DIR_INVALID', '--data-dir is empty: name a directory, or leave the flag out to use $LATTICE_HOME, else ~/.lattice');
+    }
+    return checkDataDir(resolveDataDir(flag));
   }
 
   /** Runs `fn` on the daemon's node if one answers on the data dir's socket, else on the node opened here. */

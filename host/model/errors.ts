@@ -64,6 +64,9 @@ export const ERROR_CODES = {
   E_DATA_DIR_LOCKED: 'another process holds this data dir',
   E_DAEMON: 'the daemon could not be reached or answered with an error',
   E_NO_MESH: 'no mesh is selected or known',
+  E_DATA_DIR_INVALID: 'the data dir path is unusable: empty, not a directory, or it cannot be created or written',
+  E_DATA_DIR_CORRUPT: 'a file in the data dir (config.json, node.key) is damaged or missing',
+  E_STORAGE_CORRUPT: "the data dir's LMDB file is damaged (empty, truncated or not an LMDB file)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
