@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { LatticeError } from '../model/index.js';
 import { ENTRY, PINNED_CONFIG } from './module-build.js';
+import { ROOT_STORE_TYPE } from './root-store.js';
 
 export interface ScaffoldOptions {
   /** The store type the module describes itself as (default `app:<dir name>`). */
@@ -19,6 +20,19 @@ export interface ScaffoldResult {
 }
 
 const STORE_TYPE = /^[a-z][a-z0-9-]*:[a-z0-9][a-z0-9._-]*$/;
+const MAX_STORE_TYPE = 128;
+
+/**
+ * The one rule for a store type, shared by `module init` and `module publish`: `<namespace>:<name>` in lower case
+ * (the namespace a letter then letters, digits, `-`; the name may also hold `.` and `_`), at most 128 characters,
+ * and not the root store's. E_BAD_ARGUMENT otherwise.
+ */
+export function checkStoreType(storeType: string): void {
+  if (!STORE_TYPE.test(storeType) || storeType.length > MAX_STORE_TYPE) {
+    throw new LatticeError('E_BAD_ARGUMENT', `a store type is <namespace>:<name> in lower case (letters, digits, - in the namespace; also . _ in the name; at most ${MAX_STORE_TYPE} characters), e.g. app:tally; got ${JSON.stringify(storeType)}`, { storeType });
+  }
+  if (storeType === ROOT_STORE_TYPE) throw new LatticeError('E_BAD_ARGUMENT', `${ROOT_STORE_TYPE} is reserved for a mesh's root store`, { storeType });
+}
 
 export function tallySource(storeType: string): string {
   return `// ${storeType}: a per-key tally. \`bump <key>\` appends an op naming the key; apply adds 1 to it. Adding commutes,
@@ -92,9 +106,7 @@ export function scaffoldModule(dir: string, options: ScaffoldOptions = {}): Scaf
   const root = resolve(dir);
   const name = basename(root).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'module';
   const storeType = options.storeType ?? `app:${name}`;
-  if (!STORE_TYPE.test(storeType)) {
-    throw new LatticeError('E_BAD_ARGUMENT', `a store type is <namespace>:<name> in lower case, e.g. app:tally; got ${JSON.stringify(storeType)}`);
-  }
+  checkStoreType(storeType);
   if (existsSync(join(root, ENTRY))) {
     throw new LatticeError('E_BAD_ARGUMENT', `${root} already holds a module (${ENTRY} exists)`, { dir: root });
   }

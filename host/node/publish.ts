@@ -7,10 +7,8 @@ import { encodeSystemOp } from '../kernel/index.js';
 import { cidToString, DEFAULT_LIMITS, LatticeError, toHex } from '../model/index.js';
 import type { PublishResult } from './api.js';
 import { replayCheck, type ReplayOptions } from './hotfix.js';
+import { checkStoreType } from './module-scaffold.js';
 import type { Node } from './node.js';
-import { ROOT_STORE_TYPE } from './root-store.js';
-
-const STORE_TYPE = /^[a-z0-9][a-z0-9_-]*:[a-z0-9][a-z0-9_.-]*$/i;
 
 export interface PublishOptions {
   /** Progress of each store's replay: the store (hex id), seqs replayed, the store's projected seq. */
@@ -21,9 +19,7 @@ export interface PublishOptions {
 }
 
 export async function publishModule(node: Node, wasm: Uint8Array, storeType: string, mesh?: string, options: PublishOptions = {}): Promise<PublishResult> {
-  if (!STORE_TYPE.test(storeType) || storeType.length > 128 || storeType === ROOT_STORE_TYPE) {
-    throw new LatticeError('E_BAD_ARGUMENT', `a store type is namespace:name (letters, digits, - _ .), not ${JSON.stringify(storeType)}`, { storeType });
-  }
+  checkStoreType(storeType);
   const meshId = node.meshId(mesh);
   const { cid } = await node.runtime.publish(wasm, DEFAULT_LIMITS);
   const machine = await node.machines.load(cid);
