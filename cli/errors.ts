@@ -13,12 +13,15 @@ export function badArguments(e: unknown): LatticeError {
   if (e instanceof LatticeError) return e;
   // oclif's messages span lines (a list of missing args, a hint to see --help): keep what is wrong, on one line.
   const text = e instanceof Error ? e.message : String(e);
-  const message = text
+  // A list under a heading ("Missing 2 required args:" then "store   what it is" per line) reads as
+  // "Missing 2 required args: store (what it is), method (…)".
+  const lines = text
     .split('\n')
     .filter((line) => !/^See more help with/.test(line.trim()))
     .map((line) => line.trim().replace(/^The following errors? occurred:\s*/, ''))
     .filter((line) => line !== '')
-    .join(' ');
+    .map((line, i) => (i === 0 ? line : line.replace(/^(\S+)\s{2,}(\S.*)$/, '$1 ($2)')));
+  const message = lines.reduce((out, line, i) => (i === 0 ? line : `${out}${out.endsWith(':') ? ' ' : ', '}${line}`), '');
   return new LatticeError('E_BAD_ARGUMENT', message || 'bad arguments', {}, { cause: e });
 }
 

@@ -2,6 +2,21 @@
 // forwards these calls one for one). Everything here is JSON-friendly (ids as hex strings, counts as numbers) so
 // the answer is the same either way. DESIGN §8; the CLI issue's --json contract.
 
+/** A member this node could not sync with: not reachable at any known address, or its session failed. */
+export interface PeerFailure {
+  nodeId: string;
+  code: string;
+  message: string;
+}
+
+/** What `lattice sync` did: peers synced with, intentions sent and received, and the members it could not reach. */
+export interface SyncSummary {
+  peers: number;
+  sent: number;
+  received: number;
+  unreachable: PeerFailure[];
+}
+
 export interface StatusInfo {
   nodeId: string;
   dataDir: string;
@@ -55,6 +70,8 @@ export interface HistoryEntry {
 export interface ExecResult {
   intentions: string[];
   result: unknown;
+  /** Per intention appended, in order: its seq and how the store's module took it ('applied', 'rejected(E_…)', 'pending'). */
+  outcomes: { hash: string; seq: number | null; result: string; code: number }[];
 }
 
 export interface ModuleInfo {
@@ -103,6 +120,6 @@ export interface NodeApi {
   peerJoin(token: string): Promise<{ meshId: string; stores: number }>;
   peerList(mesh?: string): Promise<{ nodeId: string; status: string; addrs?: string[]; connected: boolean }[]>;
   peerRevoke(nodeId: string, mesh?: string): Promise<{ ok: boolean }>;
-  sync(store?: string, mesh?: string): Promise<{ peers: number; sent: number; received: number }>;
+  sync(store?: string, mesh?: string): Promise<SyncSummary>;
   close(): Promise<void>;
 }

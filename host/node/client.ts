@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import { LatticeError } from '../model/errors.js';
 import type {
-  ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary,
+  ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary, SyncSummary,
 } from './api.js';
 import { encodeMessage, errorFromWire, MessageReader, type RpcCall, type RpcErrorBody, type RpcRequest } from './rpc.js';
 
@@ -168,7 +168,7 @@ export class DaemonClient implements NodeApi {
   peerJoin(token: string): Promise<{ meshId: string; stores: number }> { return this.call('peerJoin', token); }
   peerList(mesh?: string): Promise<{ nodeId: string; status: string; addrs?: string[]; connected: boolean }[]> { return this.call('peerList', mesh); }
   peerRevoke(nodeId: string, mesh?: string): Promise<{ ok: boolean }> { return this.call('peerRevoke', nodeId, mesh); }
-  sync(store?: string, mesh?: string): Promise<{ peers: number; sent: number; received: number }> { return this.call('sync', store, mesh); }
+  sync(store?: string, mesh?: string): Promise<SyncSummary> { return this.call('sync', store, mesh); }
 
   /** Entries as the daemon witnesses them; ends quietly when `signal` aborts (the daemon is told to stop). */
   async *storeWatch(store: string, signal: AbortSignal): AsyncIterable<HistoryEntry> {

@@ -4,7 +4,8 @@
 // module fetch, and the inviter's side of a join. Every request a peer makes is authorized against the named
 // store's mesh when it is made; a revoke that lands closes the revoked node's connections.
 import type { IngestReport, Store } from '../kernel/index.js';
-import { blake3, bytesEqual, cidToString, fromHex, LatticeError, toHex, type Cid, type NodeId, type StoreId } from '../model/index.js';
+import { asLatticeError, blake3, bytesEqual, cidToString, fromHex, LatticeError, toHex, type Cid, type NodeId, type StoreId } from '../model/index.js';
+import type { PeerFailure, SyncSummary } from './api.js';
 import type { Connection, Transport } from '../net/transport.js';
 import type { Join, JoinReply, RequestHeader, WireAttestation } from '../net/wire.js';
 import { NegentropyTree } from '../sync/index.js';
@@ -289,6 +290,12 @@ export class NetworkService implements SyncHost {
 
   /** Connects to every active member of every mesh whose addresses are known. */
   async connectAll(): Promise<number> {
+    const { connected } = await this.connectMembers();
+    return connected;
+  }
+
+  /** Dials every member of this node's meshes with a known address that is not connected yet; says who failed. */
+  private async connectMembers(): Promise<{ connected: number; failures: Map<string, PeerFailure> }> {
     const self = toHex(this.node.key.publicKey);
     const targets = new Map<string, string[]>();
     const config = this.node.config();
@@ -299,24 +306,26 @@ export class NetworkService implements SyncHost {
         targets.set(nodeId, addrs);
       }
     }
-    const results = await Promise.all([...targets].map(async ([nodeId, addrs]) => {
+    const failures = new Map<string, PeerFailure>();
+    let connected = 0;
+    await Promise.all([...targets].map(async ([nodeId, addrs]) => {
       try {
         await this.connect(fromHex(nodeId, 32) as NodeId, addrs);
-        return 1;
+        connected++;
       } catch (e) {
         log.trace('connect %s failed: %s', nodeId.slice(0, 12), (e as Error).message);
-        return 0;
+        failures.set(nodeId, peerFailure(nodeId, e));
       }
     }));
-    return results.reduce<number>((a, b) => a + b, 0);
+    return { connected, failures };
   }
 
   /**
    * Anti-entropy now: every given store (default all) with every connected member of its mesh, root stores first
    * (they say who is a member and which children exist); children discovered on the way are synced too.
    */
-  async syncNow(stores?: Store[]): Promise<{ peers: number; sent: number; received: number }> {
-    await this.connectAll();
+  async syncNow(stores?: Store[]): Promise<SyncSummary> {
+    const { failures } = await this.connectMembers();
     const peers = new Set<string>();
     let sent = 0;
     let received = 0;
@@ -331,6 +340,7 @@ export class NetworkService implements SyncHost {
           peers.add(toHex(conn.remoteNodeId));
         } catch (e) {
           log.trace('sync of %s with %s failed: %s', toHex(store.meta.storeId).slice(0, 8), toHex(conn.remoteNodeId).slice(0, 8), (e as Error).message);
+          failures.set(toHex(conn.remoteNodeId), peerFailure(toHex(conn.remoteNodeId), e));
         }
       }));
     };
@@ -345,7 +355,8 @@ export class NetworkService implements SyncHost {
       // Stores discovered while the roots synced.
       for (const meta of this.node.manager.list()) if (!done.has(toHex(meta.storeId))) await one(await this.node.store(meta.storeId));
     }
-    return { peers: peers.size, sent, received };
+    for (const p of peers) failures.delete(p); // synced at least one store with it
+    return { peers: peers.size, sent, received, unreachable: [...failures.values()] };
   }
 
   /** Bootstrap clone of one store from a peer (witness order, large batches). */
@@ -448,4 +459,13 @@ function concatSigned(encoding: Uint8Array, signature: Uint8Array): Uint8Array {
   out.set(encoding, 0);
   out.set(signature, encoding.length);
   return out;
+}
+
+/** A failed dial or session as `lattice sync` reports it; a peer that closed on us because we are revoked says so. */
+function peerFailure(nodeId: string, e: unknown): PeerFailure {
+  const err = asLatticeError(e, 'E_PEER_UNREACHABLE');
+  if (/closed by peer: revoked/.test(err.message)) {
+    return { nodeId, code: 'E_UNAUTHORIZED', message: 'the peer closed the connection: this node is revoked from the mesh' };
+  }
+  return { nodeId, code: err.code, message: err.message };
 }

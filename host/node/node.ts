@@ -4,12 +4,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodeSystemOp, StoreManager, type Store, type StoreEngine, type StoreMeta } from '../kernel/index.js';
 import {
-  cidToString, DEFAULT_LIMITS, fromHex, LatticeError, NodeKey, parseCid, toHex, ZERO_CID,
+  cidToString, DEFAULT_LIMITS, fromHex, LatticeError, NodeKey, parseCid, rejectionName, toHex, ZERO_CID,
   type Cid, type NodeId, type SignedIntention, type StoreId,
 } from '../model/index.js';
 import { createMemoryCasTable, createRuntime, ModuleCas, type CasTable, type ModuleRuntime } from '../runtime/index.js';
 import { openStorage, type StorageEnv } from '../storage/index.js';
-import type { ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary } from './api.js';
+import type { ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary, SyncSummary } from './api.js';
 import { dataDirPaths, ensureDataDir, isInitialized, requireInitialized, type DataDirPaths } from './data-dir.js';
 import { acquireLockWaiting, type DataDirLock } from './lock.js';
 import { MachineCache } from './machines.js';
@@ -273,7 +273,7 @@ export class Node implements NodeApi {
       return out;
     };
     const byName = metas.filter((m) => names(m).includes(arg));
-    const byPrefix = /^[0-9a-f]{4,}$/.test(a) ? metas.filter((m) => toHex(m.storeId).startsWith(a)) : [];
+    const byPrefix = /^[0-9a-f]+$/.test(a) ? metas.filter((m) => toHex(m.storeId).startsWith(a)) : [];
     const found = byName.length > 0 ? byName : byPrefix;
     if (found.length === 1) return found[0]!;
     if (found.length > 1) {
@@ -380,7 +380,21 @@ export class Node implements NodeApi {
     const store = await this.resolve(arg);
     const call = callFromStrings(this.describe(store), 'command', method, args);
     const { intentions, output } = await store.command(call);
-    return { intentions: intentions.map((s: SignedIntention) => toHex(s.hash)), result: outputToJson(output) };
+    const outcomes = intentions.map((s: SignedIntention) => {
+      const seq = store.seqOf(s.hash);
+      const entry = seq === undefined ? undefined : store.history({ from: seq, to: seq })[0];
+      const h = entry ? historyEntry(entry) : undefined;
+      return { hash: toHex(s.hash), seq: seq ?? null, result: h?.result ?? 'pending', code: h?.code ?? 0 };
+    });
+    const result: ExecResult = { intentions: intentions.map((s: SignedIntention) => toHex(s.hash)), result: outputToJson(output), outcomes };
+    // A write the module refused is signed and witnessed (it stays in the history, on every node, as rejected), but
+    // it did nothing: the caller learns that as an error with the rejection's code, not as a success.
+    const rejected = outcomes.find((o) => o.result.startsWith('rejected'));
+    if (rejected) {
+      const name = rejectionName(rejected.code);
+      throw new LatticeError(name ?? 'E_GUEST_REJECTED', `the store's module rejected the write (${rejected.result}): it is in the history as rejected and changed nothing`, { ...result });
+    }
+    return result;
   }
 
   async storeQuery(arg: string, method: string, args: string[]): Promise<{ result: unknown }> {
@@ -391,8 +405,10 @@ export class Node implements NodeApi {
 
   async storeHistory(arg: string, opts: { from?: number; to?: number; author?: string }): Promise<HistoryEntry[]> {
     const store = await this.resolve(arg);
+    const author = opts.author ? authorOf(store, opts.author) : undefined;
+    if (author === null) return []; // nobody of that id wrote here
     return store
-      .history({ ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(opts.author ? { author: fromHex(opts.author, 32) } : {}), limit: 100_000 })
+      .history({ ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(author ? { author } : {}), limit: 100_000 })
       .map(historyEntry);
   }
 
@@ -491,7 +507,7 @@ export class Node implements NodeApi {
     return revoke(this, nodeId, mesh);
   }
 
-  async sync(arg?: string | null, mesh?: string | null): Promise<{ peers: number; sent: number; received: number }> {
+  async sync(arg?: string | null, mesh?: string | null): Promise<SyncSummary> {
     const only = mesh == null ? undefined : toHex(this.meshId(mesh));
     const stores = arg
       ? [await this.resolve(arg)]
@@ -515,4 +531,14 @@ export class Node implements NodeApi {
 /** The shipped store types and their committed CIDs (modules/cids.json). */
 export function shippedRegistry(): Record<string, Cid> {
   return Object.fromEntries(Object.entries(shippedCids()).map(([t, c]) => [t, parseCid(c)]));
+}
+
+/** An author of `store` by node id or unambiguous id prefix (history prints 12 characters of it); null: none. */
+function authorOf(store: Store, text: string): NodeId | null {
+  const want = text.toLowerCase();
+  if (!/^[0-9a-f]{1,64}$/.test(want)) throw new LatticeError('E_BAD_ARGUMENT', `--author ${text}: expected a node id or a prefix of one, in hex`);
+  if (want.length === 64) return fromHex(want, 32) as NodeId;
+  const found = store.heads().filter((h) => toHex(h.author).startsWith(want));
+  if (found.length > 1) throw new LatticeError('E_BAD_ARGUMENT', `--author ${text} matches ${found.length} authors of this store: use a longer prefix`, { matches: found.map((h) => toHex(h.author)) });
+  return found[0]?.author ?? null;
 }

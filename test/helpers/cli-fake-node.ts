@@ -53,7 +53,7 @@ export function fakeNode(opts: { watchEntries?: number } = {}): FakeNode {
     },
     async storeList() { record('storeList'); return []; },
     async storeInfo(store) { record('storeInfo', store); throw Object.assign(new Error('disk on fire'), { code: 'EIO' }); },
-    async storeExec(store, method, args) { record('storeExec', store, method, args); return { intentions: ['55'.repeat(32)], result: null }; },
+    async storeExec(store, method, args) { record('storeExec', store, method, args); return { intentions: ['55'.repeat(32)], result: null, outcomes: [{ hash: '55'.repeat(32), seq: 2, result: 'applied', code: 0 }] }; },
     async storeQuery(store, method, args) { record('storeQuery', store, method, args); return { result: args.length }; },
     async storeHistory(store, o) { record('storeHistory', store, o); return [entry(1), entry(2)]; },
     async *storeWatch(store, signal) {
@@ -73,7 +73,7 @@ export function fakeNode(opts: { watchEntries?: number } = {}): FakeNode {
     async peerJoin(token) { record('peerJoin', token); throw new LatticeError('E_INVITE_INVALID', 'bad token', { token }); },
     async peerList() { record('peerList'); return []; },
     async peerRevoke(nodeId) { record('peerRevoke', nodeId); return { ok: true }; },
-    async sync(store) { record('sync', store); return { peers: 0, sent: 0, received: 0 }; },
+    async sync(store) { record('sync', store); return { peers: 0, sent: 0, received: 0, unreachable: [] }; },
     async close() { node.closed++; },
   };
   return node;

@@ -10,7 +10,7 @@ export default class StoreHistory extends LatticeCommand<typeof StoreHistory> {
   static override flags = {
     from: Flags.integer({ description: 'first seq to show', min: 0, helpValue: '<seq>' }),
     to: Flags.integer({ description: 'last seq to show', min: 0, helpValue: '<seq>' }),
-    author: Flags.string({ description: 'only intentions of this author (node id, hex)', helpValue: '<nodeId>' }),
+    author: Flags.string({ description: 'only intentions of this author (node id, or an unambiguous prefix of it, hex)', helpValue: '<nodeId>' }),
   };
   static override examples = ['<%= config.bin %> store history notes', '<%= config.bin %> store history notes --from 10 --to 20 --json'];
 

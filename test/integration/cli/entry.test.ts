@@ -38,7 +38,7 @@ describe('lattice entry point', () => {
   });
 
   const refusals: [string, string[], RegExp][] = [
-    ['missing arguments', ['store', 'exec'], /Missing 2 required args/],
+    ['missing arguments', ['store', 'exec'], /^Missing 2 required args: store \(store id, unambiguous id prefix, or name\), method \(the command method\)$/],
     ['an unexpected argument', ['store', 'info', 'a', 'b'], /Unexpected argument: b/],
     ['an unknown flag', ['store', 'list', '--bogus'], /Nonexistent flag: --bogus/],
     ['a flag that is not an integer', ['store', 'history', 's', '--from', 'x'], /Expected an integer/],
