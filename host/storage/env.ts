@@ -2,9 +2,11 @@
 // starts with the store id where the table is per store, so a store's rows (and a seq range of them) are one range
 // read. Commits are synchronous and fsync'd: overlappingSync is off, so a committed batch is durable when
 // transactionSync returns (a local intention must be on disk before the next is signed or pushed).
-import { mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { LatticeError } from '../model/index.js';
+import { checkLmdbFile, META_READ_LEN } from './lmdb-meta.js';
 
 export type Table = Database<Uint8Array, Uint8Array>;
 
@@ -67,11 +69,46 @@ const TABLE_NAMES = [
   'authorTips', 'upgrades', 'state', 'storeRows', 'meta', 'modules',
 ] as const;
 
+const RECOVER = 'restore the data dir from a backup, or move it away and run lattice init (or lattice peer join) for a new node';
+
+/**
+ * Throws E_STORAGE_CORRUPT when the environment's data file exists but its meta pages say it is damaged (empty,
+ * truncated, not LMDB): lmdb would make it a new empty environment or crash the process on the first read.
+ */
+export function checkStorageFile(path: string): void {
+  const file = join(path, 'data.mdb');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // a new environment
+    throw new LatticeError('E_HOST_FAULT', `cannot read ${file}: ${(e as Error).message}`, { file }, { cause: e });
+  }
+  let result;
+  try {
+    const size = fstatSync(fd).size;
+    result = checkLmdbFile(size, (offset) => {
+      const buf = new Uint8Array(META_READ_LEN);
+      return buf.subarray(0, readSync(fd, buf, 0, META_READ_LEN, offset));
+    });
+  } finally {
+    closeSync(fd);
+  }
+  if ('problem' in result) {
+    throw new LatticeError('E_STORAGE_CORRUPT', `${file} ${result.problem}: the node's storage is damaged; ${RECOVER}`, { file });
+  }
+}
+
 /** Opens (creating if needed) the LMDB environment at `path` (a directory). */
 export function openStorage(path: string, options: StorageOptions = {}): StorageEnv {
   let root: RootDatabase<Uint8Array, Buffer>;
   try {
     mkdirSync(path, { recursive: true });
+  } catch (e) {
+    throw new LatticeError('E_HOST_FAULT', `cannot create ${path}: ${(e as Error).message}`, { path }, { cause: e });
+  }
+  checkStorageFile(path);
+  try {
     root = open<Uint8Array, Buffer>({
       path,
       overlappingSync: false,
@@ -82,7 +119,10 @@ export function openStorage(path: string, options: StorageOptions = {}): Storage
       encoding: 'binary',
     });
   } catch (e) {
-    throw new LatticeError('E_HOST_FAULT', `cannot open LMDB at ${path}: ${(e as Error).message}`, { path }, { cause: e });
+    const message = (e as Error).message;
+    // What the meta check lets through but LMDB still refuses (its own header checks) is damage too.
+    const corrupt = /MDB_INVALID|MDB_VERSION_MISMATCH|MDB_CORRUPTED|MDB_PAGE_NOTFOUND/.test(message);
+    throw new LatticeError(corrupt ? 'E_STORAGE_CORRUPT' : 'E_HOST_FAULT', `cannot open LMDB at ${path}: ${message}${corrupt ? `; ${RECOVER}` : ''}`, { path }, { cause: e });
   }
   const tables = {} as Record<(typeof TABLE_NAMES)[number], Table>;
   for (const name of TABLE_NAMES) {

@@ -1,6 +1,7 @@
 // Bad input of every kind gets a typed error naming what is wrong, quickly, and touches no data: a damaged invite
-// token, a damaged config.json or node.key, a data dir that is a file, empty or cannot be created.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// token, a damaged config.json or node.key, a data dir that is a file, empty or cannot be created, an LMDB file that
+// is empty or truncated (E_STORAGE_CORRUPT, never a crash or a silently empty node).
+import { mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt, runCli, tempDir } from '../../helpers/cli-run.js';
@@ -47,6 +48,22 @@ describe('bad input from the command line', { timeout: 120_000 }, () => {
     writeFileSync(join(dir, 'node.key'), 'xx\n');
     const err = refused(await lat(['status', '--data-dir', dir]), 'E_DATA_DIR_CORRUPT');
     expect(err.message).toContain(`${join(dir, 'node.key')} does not hold a node key`);
+  });
+
+  it('an empty or truncated data.mdb is E_STORAGE_CORRUPT, not a crash or an empty node', async (t) => {
+    const dir = join(tempDir(t), 'node');
+    expect((await lat(['init', '--data-dir', dir])).code).toBe(0);
+    expect((await lat(['store', 'create', '--type', 'demo:counter', '--name', 'c', '--data-dir', dir])).code).toBe(0);
+    const file = join(dir, 'lmdb', 'data.mdb');
+    const original = readFileSync(file);
+    for (const damage of [() => writeFileSync(file, ''), () => truncateSync(file, Math.floor(statSync(file).size / 2))]) {
+      writeFileSync(file, original);
+      damage();
+      const err = refused(await lat(['store', 'list', '--data-dir', dir]), 'E_STORAGE_CORRUPT');
+      expect(err.message).toContain(file);
+    }
+    writeFileSync(file, original);
+    expect((await lat(['store', 'list', '--data-dir', dir])).json.stores).toHaveLength(1);
   });
 
   it('a data dir that is a file, under a file, empty or under /proc is E_DATA_DIR_INVALID, quickly', async (t) => {
