@@ -31,6 +31,21 @@ describe('lattice entry point', () => {
     expect(unknown.stderr).toMatch(/^error\[E_BAD_ARGUMENT\]: .*nope/);
   });
 
+  it('lattice help --json: the commands of lattice or a topic, or one command as data; an unknown one is a typed error', async () => {
+    const all = await runCli(['help', '--json']);
+    expect(all.code).toBe(0);
+    expect(all.json.commands.map((c: { command: string }) => c.command)).toContain('store exec');
+    const topic = await runCli(['help', 'peer', '--json']);
+    expect(topic.json.commands.map((c: { command: string }) => c.command)).toEqual(['peer invite', 'peer join', 'peer list', 'peer revoke']);
+    const one = await runCli(['help', 'store', 'exec', '--json']);
+    expect(one.json).toMatchObject({ command: 'store exec', usage: 'lattice store exec STORE METHOD [ARGS...]' });
+    expect(one.json.args.map((a: { name: string }) => a.name)).toEqual(['store', 'method', 'args']);
+    expect(one.json.flags.map((f: { name: string }) => f.name)).toContain('--data-dir');
+    const unknown = await runCli(['help', 'nope', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.json.error.code).toBe('E_BAD_ARGUMENT');
+  });
+
   it('every command documents --json and --data-dir', async () => {
     const { stdout } = await runCli(['store', 'exec', '--help']);
     expect(stdout).toContain('--json');
