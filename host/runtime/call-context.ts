@@ -36,6 +36,8 @@ export class CallContext {
   appends: Append[] = [];
   debug: string[] = [];
   debugBytes = 0;
+  /** Why log_append last refused in this call, for the command's error if it then refuses (not consensus). */
+  appendRefusal: string | undefined;
   memory: WasmMemory | undefined;
   fuel: WasmGlobal | undefined;
   private view = new Uint8Array(0);
@@ -51,6 +53,7 @@ export class CallContext {
     this.appends = [];
     this.debug = [];
     this.debugBytes = 0;
+    this.appendRefusal = undefined;
     this.memory = undefined;
     this.fuel = undefined;
   }

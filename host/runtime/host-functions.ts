@@ -54,6 +54,12 @@ function nextKey(ctx: CallContext, after: Uint8Array | undefined): Uint8Array | 
 }
 
 /** AssemblyScript's string: UTF-16LE code units, byte length as u32 just before the pointer. */
+/** A log_append refusal, remembered in words: if the command then refuses, its error says why (refusal.ts). */
+function refuseAppend(ctx: CallContext, status: number, why: string): number {
+  ctx.appendRefusal = why;
+  return status;
+}
+
 function readAsString(ctx: CallContext, ptr: number): string {
   const p = ptr >>> 0;
   if (p < 4) return '';
@@ -115,9 +121,9 @@ function hostFunction(ctx: CallContext, spec: ImportSpec): HostFn {
         guard();
         const n = len! >>> 0;
         const count = depsCount! >>> 0;
-        if (ctx.appends.length >= MAX_APPENDS) return STATUS.TOO_MANY_APPENDS;
-        if (n + 1 > MAX_PAYLOAD) return STATUS.PAYLOAD_TOO_LARGE;
-        if (count > MAX_DEPS) return STATUS.TOO_MANY_DEPS;
+        if (ctx.appends.length >= MAX_APPENDS) return refuseAppend(ctx, STATUS.TOO_MANY_APPENDS, `a command may append at most ${MAX_APPENDS} intentions`);
+        if (n + 1 > MAX_PAYLOAD) return refuseAppend(ctx, STATUS.PAYLOAD_TOO_LARGE, `the intention's ops are ${n} bytes, over the limit of ${MAX_PAYLOAD - 1}`);
+        if (count > MAX_DEPS) return refuseAppend(ctx, STATUS.TOO_MANY_DEPS, `the intention names ${count} deps, over the limit of ${MAX_DEPS}`);
         ctx.charge(n + 32 * count);
         const mem = ctx.range(ptr!, n);
         const body = mem.slice(ptr! >>> 0, (ptr! >>> 0) + n);
@@ -129,7 +135,7 @@ function hostFunction(ctx: CallContext, spec: ImportSpec): HostFn {
         }
         deps.sort(compareBytes);
         const unique = deps.filter((d, i) => i === 0 || compareBytes(d, deps[i - 1]!) !== 0);
-        if (!unique.every((d) => ctx.command!.isWitnessed(d))) return STATUS.DEP_NOT_WITNESSED;
+        if (!unique.every((d) => ctx.command!.isWitnessed(d))) return refuseAppend(ctx, STATUS.DEP_NOT_WITNESSED, 'the intention names a dep this node has not witnessed');
         ctx.appends.push({ body, deps: unique });
         return STATUS.OK;
       };

@@ -11,6 +11,7 @@ import { createImports } from './host-functions.js';
 import { InstanceReuse } from './instance-reuse.js';
 import { FUEL_GLOBAL, START_EXPORT, TRAP_GLOBAL } from './instrument.js';
 import { encodeApplyInput, encodeCallInput, parseDescription } from './call-input.js';
+import { refusalReason, statusName } from './refusal.js';
 import { Wasm, type WasmGlobal, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** Negative codes a guest may return itself (the rest of the negative range belongs to the host). */
@@ -71,7 +72,7 @@ export class WasmStateMachine implements StateMachine {
     const ctx = this.ctx;
     ctx.begin('command', state, context);
     encodeCallInput(ctx, call);
-    const run = this.refuseOrRun('command', call.method);
+    const run = this.refuseOrRun('command', call.method, call);
     return { output: ctx.output, appends: ctx.appends, fuel: run.fuel, debug: ctx.debug };
   }
 
@@ -79,7 +80,7 @@ export class WasmStateMachine implements StateMachine {
     const ctx = this.ctx;
     ctx.begin('query', state);
     encodeCallInput(ctx, call);
-    const run = this.refuseOrRun('query', call.method);
+    const run = this.refuseOrRun('query', call.method, call);
     return { output: ctx.output, fuel: run.fuel };
   }
 
@@ -92,18 +93,35 @@ export class WasmStateMachine implements StateMachine {
     return this.description;
   }
 
-  /** For command, query and describe a trap or a non-zero return is a refusal: a LatticeError with its code. */
-  private refuseOrRun(kind: CallKind, method: string): Run {
+  /**
+   * For command, query and describe a trap or a non-zero return is a refusal: a LatticeError with its code, its
+   * message saying why when the host can tell (refusal.ts).
+   */
+  private refuseOrRun(kind: CallKind, method: string, call?: Call): Run {
     const run = this.run(kind);
+    const what = kind === 'describe' ? 'describe()' : `${kind} ${method}`;
     if (run.trap !== 0) {
       const name = rejectionName(run.trap) ?? 'E_GUEST_TRAP';
-      throw new LatticeError(name as ErrorCode, `${kind} ${method}: ${run.message ?? name}`, { method, fuel: run.fuel, result: run.trap });
+      throw new LatticeError(name as ErrorCode, `${what}: ${run.message ?? name}`, { method, fuel: run.fuel, result: run.trap });
     }
     if (run.result !== 0) {
       const name = GUEST_NEGATIVE.has(run.result) ? (rejectionName(run.result) as ErrorCode) : 'E_GUEST_REJECTED';
-      throw new LatticeError(name, `${kind} ${method}: the module returned ${run.result}`, { method, fuel: run.fuel, status: run.result });
+      const status = `the module returned ${run.result}${statusName(run.result) ? `, ${statusName(run.result)}` : ''}`;
+      if (call === undefined || (kind !== 'command' && kind !== 'query')) throw new LatticeError(name, `${what}: ${status}`, { method, fuel: run.fuel, status: run.result });
+      const appendRefusal = this.ctx.appendRefusal;
+      const reason = refusalReason({ kind, call, status: run.result, storeType: this.storeType(), appendRefusal });
+      throw new LatticeError(name, `${what}: ${reason} (${status})`, { method, fuel: run.fuel, status: run.result, reason });
     }
     return run;
+  }
+
+  /** The store type the module describes itself as; undefined if describe() fails (the refusal stays generic). */
+  private storeType(): string | undefined {
+    try {
+      return this.describe().name;
+    } catch {
+      return undefined;
+    }
   }
 
   private run(entry: CallKind): Run {
