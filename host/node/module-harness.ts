@@ -6,7 +6,7 @@
 //                  "expectError"?: "E_…" } | { "sync": true } ], "orders"?: 8 }
 // `exec` runs a command on the node's replica and applies its intentions there at once; `sync` delivers every
 // intention to every replica (in causal order); `expect` compares the query's JSON result, `expectError` the code.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeValue, valueToJson, type Json } from '../../abi/values.js';
 import type { ApplyOutcome, StateMachine, StateReader } from '../kernel/state-machine.js';
@@ -16,7 +16,7 @@ import {
 } from '../model/index.js';
 import { createMemoryCasTable, createRuntime, ModuleCas, type ModuleRuntime } from '../runtime/index.js';
 import { callFromStrings } from './args.js';
-import { buildModule, type BuiltModule } from './module-build.js';
+import { buildModule, ENTRY, type BuiltModule } from './module-build.js';
 
 export interface TestStep {
   readonly node?: string;
@@ -274,6 +274,12 @@ export interface ModuleDirReport {
 /** `lattice module test [dir]`: builds the module, runs every test/*.test.json on the runtime. */
 export async function testModuleDir(dir: string, options: { runtime?: ModuleRuntime; limits?: ConsensusLimits } = {}): Promise<ModuleDirReport> {
   const tests = loadTestFiles(dir);
+  // No tests is not a pass: a misspelt directory or file name would otherwise look like a green run. (A dir with no
+  // module at all is left to buildModule, whose E_BUILD_FAILED says so.)
+  if (tests.length === 0 && existsSync(join(dir, ENTRY))) {
+    const testDir = join(dir, 'test');
+    throw new LatticeError('E_BAD_ARGUMENT', `no test files in ${testDir}: ${existsSync(testDir) ? 'it holds no *.test.json' : 'it does not exist'} (a module's tests are test/<name>.test.json; \`lattice module init\` writes one, docs/module-guide.md describes the format)`, { dir, testDir });
+  }
   const built = await buildModule(dir, { write: false });
   const machine = await loadMachine(built.bytes, options);
   const files = tests.map(({ file, test }) => ({ file, report: runModuleTest(machine, test) }));

@@ -18,7 +18,7 @@ type Answer =
 
 export default class ModuleTest extends LatticeCommand<typeof ModuleTest> {
   static override summary = 'run a module\'s tests, or check that a new module replays a store\'s history the same';
-  static override description = 'Without --replay: builds the module and runs its tests (test/*.json), replaying the intentions they produce in several causal orders. With --replay <store>: replays the store\'s witnessed history with the given module and compares every result and write set, as a hot-fix would, without publishing. A failing test or a diverging replay exits 1 (E_HOTFIX_DIVERGES carries the firstDivergence).';
+  static override description = 'Without --replay: builds the module and runs its tests (test/*.json), replaying the intentions they produce in several causal orders. With --replay <store>: replays the store\'s witnessed history with the given module and compares every result and write set, as a hot-fix would, without publishing. A failing test or a diverging replay exits 1 (E_HOTFIX_DIVERGES carries the firstDivergence); so does a module directory with no test/*.test.json (E_BAD_ARGUMENT: no tests is not a pass).';
   static override args = { module: Args.string({ description: 'the module directory (or, with --replay, a .wasm file)', default: '.' }) };
   static override flags = {
     replay: Flags.string({ description: 'the store whose history to replay with the module', helpValue: '<store>' }),
