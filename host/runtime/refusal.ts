@@ -40,7 +40,7 @@ function kvEntriesProblem(entries: readonly KvEntry[], batch: boolean): string |
   }
   const seen = new Set<string>();
   for (const e of entries) {
-    if (seen.has(e.key)) return `the key ${shown(e.key)} appears more than once in the batch (one op per key)`;
+    if (seen.has(e.key)) return `the key ${shown(e.key)} appears more than once in the batch; a batch has one op per key`;
     seen.add(e.key);
   }
   return undefined;
