@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Builds the shipped modules (modules/*/assembly/index.ts → modules/<name>/build/<name>.wasm) with the pinned asc,
+// Builds the shipped modules (modules/*/assembly/index.ts → modules/<name>/build/<name>.wasm) and the demo's hot-fix
+// variants (modules/variants/<name>/build/<name>.wasm) with the pinned asc,
 // through the same buildModule() as `lattice module build`, and checks their CIDs against modules/cids.json
 // (DESIGN §4.3: every node of a release starts from the same bytes). The store type comes from each module's own
 // describe(). Run by `npm ci` (prepare). Flags: --update rewrites cids.json; --twice builds twice and compares.
-// Each module builds in its own worker thread (asc keeps compiler state per thread), so the builds overlap.
+// Each shipped module builds in its own worker thread (asc keeps compiler state per thread), so the builds overlap;
+// the variants build one after another in one more.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +14,16 @@ import { createBLAKE3 } from 'hash-wasm';
 import { tsImport } from 'tsx/esm/api';
 
 if (!isMainThread) {
-  // Worker: build one module (twice with --twice) and send the bytes back.
+  // Worker: build its modules in turn (each twice with --twice) and send the bytes back.
   const { buildModule } = await tsImport('../host/node/module-build.ts', import.meta.url);
-  const { dir, twice } = workerData;
-  const first = await buildModule(dir);
-  const second = twice ? await buildModule(dir, { write: false }) : first;
-  parentPort.postMessage({ bytes: first.bytes, again: second.bytes, cidText: first.cidText, size: first.size });
+  const { dirs, twice } = workerData;
+  const out = [];
+  for (const dir of dirs) {
+    const first = await buildModule(dir);
+    const second = twice ? await buildModule(dir, { write: false }) : first;
+    out.push({ bytes: first.bytes, again: second.bytes, cidText: first.cidText, size: first.size });
+  }
+  parentPort.postMessage(out);
   process.exit(0);
 }
 
@@ -48,14 +54,24 @@ async function storeTypeOf(bytes) {
 }
 
 const started = Date.now();
-const build = (dir) => new Promise((resolve, reject) => {
-  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { dir, twice } });
+const build = (dirs) => new Promise((resolve, reject) => {
+  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { dirs, twice } });
   w.once('message', resolve);
   w.once('error', reject);
-  w.once('exit', (code) => { if (code !== 0) reject(new Error(`the build worker for ${dir} exited with ${code}`)); });
+  w.once('exit', (code) => { if (code !== 0) reject(new Error(`the build worker for ${dirs.join(', ')} exited with ${code}`)); });
 });
 const names = readdirSync(modulesDir).sort().filter((name) => existsSync(join(modulesDir, name, 'assembly', 'index.ts')));
-const results = await Promise.all(names.map((name) => build(join(modulesDir, name))));
+// The hot-fix variants the demo publishes (modules/variants/*) are built too, into their own build/ dirs, so a
+// newcomer's first `lattice demo` does not wait for the compiler; they are no shipped modules (not in cids.json).
+const variantsDir = join(modulesDir, 'variants');
+const variants = existsSync(variantsDir)
+  ? readdirSync(variantsDir).sort().filter((name) => existsSync(join(variantsDir, name, 'assembly', 'index.ts')))
+  : [];
+// One worker per shipped module, one for all the variants (a worker's first build pays for loading the compiler).
+const [results] = await Promise.all([
+  Promise.all(names.map(async (name) => (await build([join(modulesDir, name)]))[0])),
+  variants.length > 0 ? build(variants.map((name) => join(variantsDir, name))) : [],
+]);
 const built = {};
 for (const [k, name] of names.entries()) {
   const m = results[k];
@@ -81,4 +97,4 @@ if (update || !existsSync(cidsFile)) {
   console.error('build-modules: the built modules do not reproduce modules/cids.json (same asc version? changed source? rerun with --update if the change is intended)');
   process.exit(1);
 }
-console.log(`build-modules: ${Object.keys(sorted).length} modules in ${Date.now() - started} ms`);
+console.log(`build-modules: ${Object.keys(sorted).length} modules and ${variants.length} variants in ${Date.now() - started} ms`);

@@ -2,10 +2,10 @@
 // $TMPDIR that it removes: a mesh, invites and joins, the counter module, concurrent writes from every node,
 // convergence shown by equal state hashes, an equivalent hot-fix accepted and a changed one refused with its first
 // divergence.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { isLatticeError, LatticeError } from '../model/index.js';
+import { basename, join } from 'node:path';
+import { asCid, blake3, cidToString, isLatticeError, LatticeError } from '../model/index.js';
 import { buildModule } from './module-build.js';
 import { initNode, openNode, type Node } from './node.js';
 import { packageRoot } from './package-root.js';
@@ -60,7 +60,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const [a, ...others] = nodes as [Node, ...Node[]];
     options.signal?.throwIfAborted();
 
-    const counter = await buildModule(join(packageRoot(), 'modules', 'counter'), { write: false });
+    const counter = await prebuilt(join(packageRoot(), 'modules', 'counter'));
     const published = await a.modulePublish(counter.bytes, 'demo:counter');
     log(`alice publishes the counter module (AssemblyScript → Wasm, ${counter.size} bytes): ${published.cid}`);
     const created = await a.storeCreate('demo:counter', 'clicks');
@@ -82,14 +82,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     log(`  red = ${String(red)}, blue = ${String(blue)} on every node`);
 
     const variants = join(packageRoot(), 'modules', 'variants');
-    const fast = await buildModule(join(variants, 'counter-fast'), { write: false });
+    const fast = await prebuilt(join(variants, 'counter-fast'));
     log(`alice publishes an optimised counter (${fast.cidText.slice(0, 19)}…): every store of demo:counter is replayed with it first`);
     const accepted = await a.modulePublish(fast.bytes, 'demo:counter');
     log(`  accepted: ${accepted.intentions ?? 0} intentions replayed with the same results and write sets; the store now runs ${accepted.cid.slice(0, 19)}…`);
     await Promise.all(nodes.map((n, i) => n.storeExec('clicks', 'increment', ['red', String(i + 1)])));
     const second = await converge(nodes, 'clicks', log);
 
-    const double = await buildModule(join(variants, 'counter-double'), { write: false });
+    const double = await prebuilt(join(variants, 'counter-double'));
     log(`alice tries a counter that counts by two (${double.cidText.slice(0, 19)}…)`);
     let firstDivergence: Record<string, unknown> = {};
     try {
@@ -116,4 +116,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     for (const n of nodes) await n.close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A module of this package as the install built it (`<dir>/build/<name>.wasm`, written by scripts/build-modules.mjs),
+ * else compiled now: the demo does not wait for the compiler when `npm ci` already ran it.
+ */
+async function prebuilt(dir: string): Promise<{ bytes: Uint8Array; size: number; cidText: string }> {
+  const file = join(dir, 'build', `${basename(dir)}.wasm`);
+  if (!existsSync(file)) return buildModule(dir, { write: false });
+  const bytes = new Uint8Array(readFileSync(file));
+  return { bytes, size: bytes.length, cidText: cidToString(asCid(blake3(bytes))) };
 }
