@@ -4,7 +4,7 @@
 // module fetch, and the inviter's side of a join. Every request a peer makes is authorized against the named
 // store's mesh when it is made; a revoke that lands closes the revoked node's connections.
 import type { IngestReport, Store } from '../kernel/index.js';
-import { asLatticeError, blake3, bytesEqual, cidToString, fromHex, LatticeError, toHex, type Cid, type NodeId, type StoreId } from '../model/index.js';
+import { asLatticeError, blake3, bytesEqual, cidToString, DEFAULT_LIMITS, fromHex, LatticeError, toHex, type Cid, type NodeId, type StoreId } from '../model/index.js';
 import type { PeerFailure, SyncSummary } from './api.js';
 import type { Connection, Transport } from '../net/transport.js';
 import type { Join, JoinReply, RequestHeader, WireAttestation } from '../net/wire.js';
@@ -369,9 +369,16 @@ export class NetworkService implements SyncHost {
       try {
         const bytes = await this.sync.fetchModule(conn, cid);
         if (!bytesEqual(blake3(bytes), cid)) throw new LatticeError('E_CID_MISMATCH', 'a peer sent module bytes that do not match the CID');
-        await this.node.cas.putModule(bytes);
+        try {
+          // The same admission as a local publish (lint, instrument, describe() once): a member that registered a
+          // module no node could use does not get it into this node's CAS. Every peer has the same bytes: final.
+          await this.node.runtime.publish(bytes, DEFAULT_LIMITS);
+        } catch (e) {
+          throw new AdmissionRefused(asLatticeError(e));
+        }
         return;
       } catch (e) {
+        if (e instanceof AdmissionRefused) throw e.error;
         log.trace('module fetch failed: %s', (e as Error).message);
       }
     }
@@ -468,4 +475,11 @@ function peerFailure(nodeId: string, e: unknown): PeerFailure {
     return { nodeId, code: 'E_UNAUTHORIZED', message: 'the peer closed the connection: this node is revoked from the mesh' };
   }
   return { nodeId, code: err.code, message: err.message };
+}
+
+/** A fetched module this node's runtime refused (fetchModule tries no other peer then). */
+class AdmissionRefused extends Error {
+  constructor(readonly error: LatticeError) {
+    super(error.message);
+  }
 }
