@@ -1,7 +1,7 @@
 // The Node (DESIGN §8): one data dir, one process. It wires storage, the store manager, the module runtime and
 // registry, the root stores of its meshes, and (in a daemon, or for network commands) replication. It implements
 // NodeApi, the calls every client makes, embedded or through the daemon.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { encodeSystemOp, StoreManager, type Store, type StoreEngine, type StoreMeta } from '../kernel/index.js';
 import {
   cidToString, DEFAULT_LIMITS, fromHex, LatticeError, NodeKey, parseCid, rejectionName, toHex, ZERO_CID,
@@ -10,7 +10,7 @@ import {
 import { createMemoryCasTable, createRuntime, ModuleCas, type CasTable, type ModuleRuntime } from '../runtime/index.js';
 import { openStorage, type StorageEnv } from '../storage/index.js';
 import type { ExecResult, HistoryEntry, ModuleInfo, NodeApi, PublishResult, ReplayReport, StatusInfo, StoreInfo, StoreSummary, SyncSummary } from './api.js';
-import { dataDirPaths, ensureDataDir, isInitialized, requireInitialized, type DataDirPaths } from './data-dir.js';
+import { dataDirPaths, ensureDataDir, isInitialized, readNodeConfigFile, readNodeKeySeed, requireInitialized, type DataDirPaths } from './data-dir.js';
 import { acquireLockWaiting, type DataDirLock } from './lock.js';
 import { MachineCache } from './machines.js';
 import { meshView, type MeshView } from './mesh.js';
@@ -121,7 +121,7 @@ export class Node implements NodeApi {
       throw e;
     }
     try {
-      const key = NodeKey.fromSeed(fromHex(readFileSync(paths.keyFile, 'utf8').trim(), 32));
+      const key = NodeKey.fromSeed(readNodeKeySeed(paths));
       const cas = new ModuleCas(lmdbCas(env));
       const runtime = createRuntime({ cas });
       const manager = new StoreManager({ env, nodeKey: key, ...(options.now ? { now: options.now } : {}) });
@@ -176,12 +176,10 @@ export class Node implements NodeApi {
 
   // --- config and meshes -----------------------------------------------------------------------------------------
 
+  /** The node's config.json; none yet (a node being made) is no mesh; a damaged one is E_DATA_DIR_CORRUPT naming it. */
   config(): NodeConfig {
-    try {
-      return JSON.parse(readFileSync(this.paths.configFile, 'utf8')) as NodeConfig;
-    } catch {
-      return { meshes: [] };
-    }
+    if (!existsSync(this.paths.configFile)) return { meshes: [] };
+    return readNodeConfigFile(this.paths) as unknown as NodeConfig;
   }
 
   saveConfig(c: NodeConfig): void {

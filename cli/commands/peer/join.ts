@@ -3,8 +3,8 @@ import { LatticeCommand } from '../../base.js';
 
 export default class PeerJoin extends LatticeCommand<typeof PeerJoin> {
   static override summary = 'join a mesh with an invite token from one of its members';
-  static override args = { token: Args.string({ description: 'the invite token (lattice1…)', required: true }) };
-  static override examples = ['<%= config.bin %> peer join lattice1…'];
+  static override args = { token: Args.string({ description: 'the invite token (lattice2…)', required: true }) };
+  static override examples = ['<%= config.bin %> peer join lattice2…'];
 
   async run(): Promise<{ meshId: string; stores: number }> {
     this.progress('joining…');
