@@ -1,13 +1,11 @@
 // What `store exec` and `sync` tell their caller when the work did not happen: a write the store's module rejects
 // at apply is an error with the rejection's code (it stays in the history, rejected), and a sync that reached no
 // member lists who it could not reach. Real nodes on real LMDB, a real AssemblyScript module, the in-memory transport.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLatticeError, LatticeError, toHex } from '../../../host/model/index.js';
+import { describe, expect, it } from 'vitest';
+import { toHex } from '../../../host/model/index.js';
 import { buildModule } from '../../../host/node/module-build.js';
-import { initNode, openNode, type Node } from '../../../host/node/node.js';
+import { embeddedNode, typedError as failure, writeModule } from '../../helpers/embedded-node.js';
 import { testNet } from '../../helpers/node-mesh.js';
 import { meshWithStore } from '../../helpers/node-ops.js';
 
@@ -15,8 +13,7 @@ const counter = join(import.meta.dirname, '../../../modules/counter/assembly/ind
 
 /** demo:counter's describe, command and query; an apply that rejects the key "bad" (code 7) and loops on "spin". */
 function pickyCounter(dir: string): string {
-  mkdirSync(join(dir, 'assembly'), { recursive: true });
-  writeFileSync(join(dir, 'assembly', 'index.ts'), `
+  return writeModule(dir, `
 import { input, state, Value, i64Bytes, i64Of, OK, bytesOf, bytesEqual } from "lattice-guest-sdk";
 export { describe, command, query } from "${relative(join(dir, 'assembly'), counter)}";
 export function apply(): i32 {
@@ -33,97 +30,64 @@ export function apply(): i32 {
   return OK;
 }
 `);
-  return dir;
 }
 
-const failure = async (p: Promise<unknown>): Promise<LatticeError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (isLatticeError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a typed error');
-};
-
 describe('store exec: the apply outcome of what it wrote', () => {
-  let dir: string;
-  let node: Node;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lattice-exec-outcome-'));
-    await initNode(join(dir, 'n'));
-    node = await openNode({ dataDir: join(dir, 'n') });
+  const fixture = embeddedNode('exec-outcome', async (node, dir) => {
     const built = await buildModule(pickyCounter(join(dir, 'picky')), { write: false });
-    await node.modulePublish(built.bytes, 'test:picky');
-    await node.storeCreate('test:picky', 'p');
-  }, 120_000);
-
-  afterAll(async () => {
-    await node?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.node.modulePublish(built.bytes, 'test:picky');
+    await fixture.node.storeCreate('test:picky', 'p');
   });
 
   it('an applied write lists its outcome', async () => {
-    const r = await node.storeExec('p', 'increment', ['ok', '2']);
+    const r = await fixture.node.storeExec('p', 'increment', ['ok', '2']);
     expect(r.outcomes).toEqual([{ hash: r.intentions[0], seq: expect.any(Number), result: 'applied', code: 0 }]);
-    expect((await node.storeQuery('p', 'get', ['ok'])).result).toBe(2);
+    expect((await fixture.node.storeQuery('p', 'get', ['ok'])).result).toBe(2);
   });
 
   it("a write the module rejects is an error with the module's code; it stays in the history, rejected", async () => {
-    const before = (await node.storeInfo('p')).stateHash;
-    const e = await failure(node.storeExec('p', 'increment', ['bad']));
+    const before = (await fixture.node.storeInfo('p')).stateHash;
+    const e = await failure(fixture.node.storeExec('p', 'increment', ['bad']));
     expect(e.code).toBe('E_GUEST_REJECTED');
     expect(e.message).toMatch(/rejected\(7\)/);
     const outcomes = e.details['outcomes'] as { hash: string; result: string; code: number }[];
     expect(outcomes).toMatchObject([{ result: 'rejected(7)', code: 7 }]);
-    const history = await node.storeHistory('p', {});
+    const history = await fixture.node.storeHistory('p', {});
     expect(history.find((h) => h.hash === outcomes[0]!.hash)).toMatchObject({ result: 'rejected(7)' });
-    expect((await node.storeInfo('p')).stateHash).toBe(before);
+    expect((await fixture.node.storeInfo('p')).stateHash).toBe(before);
   });
 
   it('a write whose apply runs out of fuel is E_FUEL_EXHAUSTED, and the store keeps working', async () => {
-    const e = await failure(node.storeExec('p', 'increment', ['spin']));
+    const e = await failure(fixture.node.storeExec('p', 'increment', ['spin']));
     expect(e.code).toBe('E_FUEL_EXHAUSTED');
     expect(e.details['intentions']).toHaveLength(1);
-    await node.storeExec('p', 'increment', ['ok']);
-    expect((await node.storeQuery('p', 'get', ['ok'])).result).toBe(3);
+    await fixture.node.storeExec('p', 'increment', ['ok']);
+    expect((await fixture.node.storeQuery('p', 'get', ['ok'])).result).toBe(3);
   });
 });
 
 describe('store and author prefixes', () => {
-  let dir: string;
-  let node: Node;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lattice-prefixes-'));
-    await initNode(join(dir, 'n'));
-    node = await openNode({ dataDir: join(dir, 'n') });
-    await node.storeCreate('demo:counter', 'clicks');
-    await node.storeExec('clicks', 'increment', ['hits']);
-  });
-
-  afterAll(async () => {
-    await node?.close();
-    rmSync(dir, { recursive: true, force: true });
+  const fixture = embeddedNode('prefixes', async (node) => {
+    await fixture.node.storeCreate('demo:counter', 'clicks');
+    await fixture.node.storeExec('clicks', 'increment', ['hits']);
   });
 
   it('a store id prefix of any length names the one store it matches', async () => {
-    const id = (await node.storeInfo('clicks')).storeId;
-    const ids = (await node.storeList()).map((s) => s.storeId);
+    const id = (await fixture.node.storeInfo('clicks')).storeId;
+    const ids = (await fixture.node.storeList()).map((s) => s.storeId);
     let k = 1;
     while (ids.filter((x) => x.startsWith(id.slice(0, k))).length > 1) k++;
-    expect((await node.storeInfo(id.slice(0, k))).storeId).toBe(id);
+    expect((await fixture.node.storeInfo(id.slice(0, k))).storeId).toBe(id);
   });
 
   it('history --author takes the 12 characters history prints', async () => {
-    const all = await node.storeHistory('clicks', {});
+    const all = await fixture.node.storeHistory('clicks', {});
     const author = all[all.length - 1]!.author;
-    const full = await node.storeHistory('clicks', { author });
+    const full = await fixture.node.storeHistory('clicks', { author });
     expect(full.length).toBeGreaterThan(0);
-    expect(await node.storeHistory('clicks', { author: author.slice(0, 12) })).toEqual(full);
-    expect(await node.storeHistory('clicks', { author: 'f'.repeat(12) === author.slice(0, 12) ? '0'.repeat(12) : 'f'.repeat(12) })).toEqual([]);
-    expect((await failure(node.storeHistory('clicks', { author: 'not-hex' }))).code).toBe('E_BAD_ARGUMENT');
+    expect(await fixture.node.storeHistory('clicks', { author: author.slice(0, 12) })).toEqual(full);
+    expect(await fixture.node.storeHistory('clicks', { author: 'f'.repeat(12) === author.slice(0, 12) ? '0'.repeat(12) : 'f'.repeat(12) })).toEqual([]);
+    expect((await failure(fixture.node.storeHistory('clicks', { author: 'not-hex' }))).code).toBe('E_BAD_ARGUMENT');
   });
 });
 

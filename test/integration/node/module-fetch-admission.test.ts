@@ -1,7 +1,6 @@
 // A module fetched from a peer goes through the same admission as a local publish (lint, instrument, describe()
 // once): a member that registered, by hand, a module whose describe() never returns does not get it into another
 // node's CAS. Real nodes on the in-memory transport, a real AssemblyScript module.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { encodeSystemOp } from '../../../host/kernel/index.js';
@@ -10,17 +9,10 @@ import { buildModule } from '../../../host/node/module-build.js';
 import { testNet } from '../../helpers/node-mesh.js';
 import { meshWithStore } from '../../helpers/node-ops.js';
 import { tempDir } from '../../helpers/cli-run.js';
+import { LOOPING_DESCRIBE, writeModule } from '../../helpers/embedded-node.js';
 
 it('a fetched module whose describe() cannot return is refused, not stored', { timeout: 120_000 }, async (t) => {
-  const dir = join(tempDir(t), 'spin');
-  mkdirSync(join(dir, 'assembly'), { recursive: true });
-  writeFileSync(join(dir, 'assembly', 'index.ts'), `
-export function describe(): i32 { let n: i64 = 0; while (n != -1) n += 2; return 0; }
-export function command(): i32 { return 0; }
-export function query(): i32 { return 0; }
-export function apply(): i32 { return 0; }
-`);
-  const { bytes } = await buildModule(dir, { write: false });
+  const { bytes } = await buildModule(writeModule(join(tempDir(t), 'spin'), LOOPING_DESCRIBE), { write: false });
   const cid = asCid(blake3(bytes));
   const net = testNet();
   const [a, b] = await meshWithStore(net, 2);
