@@ -74,7 +74,8 @@ describe('store and author prefixes', () => {
 
   it('a store id prefix of any length names the one store it matches', async () => {
     const id = (await fixture.node.storeInfo('clicks')).storeId;
-    const ids = (await fixture.node.storeList()).map((s) => s.storeId);
+    // every store a prefix may match: the listed ones and the mesh's root store
+    const ids = [...(await fixture.node.storeList()).map((s) => s.storeId), ...(await fixture.node.status()).meshes.map((m) => m.rootStoreId)];
     let k = 1;
     while (ids.filter((x) => x.startsWith(id.slice(0, k))).length > 1) k++;
     expect((await fixture.node.storeInfo(id.slice(0, k))).storeId).toBe(id);
