@@ -38,11 +38,16 @@ export default class ModuleTest extends LatticeCommand<typeof ModuleTest> {
       if (!report.ok) throw testFailure(this.args.module, answer);
       return answer;
     }
-    const input = await readModuleInput(this.args.module);
-    this.progress(`replaying ${store}…`);
-    const report = await this.withNode((node) => node.moduleReplay(store, input.bytes));
+    let path = this.args.module;
+    const report = await this.withNode(async (node) => {
+      await node.storeInfo(store); // an unknown store is refused before the module is built
+      const input = await readModuleInput(this.args.module);
+      path = input.path;
+      this.progress(`replaying ${store}…`);
+      return node.moduleReplay(store, input.bytes);
+    });
     if (!report.equivalent) {
-      throw new LatticeError('E_HOTFIX_DIVERGES', `replaying ${store} with ${input.path} diverges`, {
+      throw new LatticeError('E_HOTFIX_DIVERGES', `replaying ${store} with ${path} diverges`, {
         equivalent: false, intentions: report.intentions, firstDivergence: report.firstDivergence,
       });
     }
