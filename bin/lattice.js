@@ -12,5 +12,9 @@ if (!existsSync(join(cliRoot, 'oclif.manifest.json'))) {
   process.exit(1);
 }
 await execute({ dir: join(cliRoot, 'package.json') });
-// A command has finished (the daemon too, once stopped): exit even if a library left a handle open.
+// A command has finished (the daemon too, once stopped): exit even if a library left a handle open, but only once
+// stdout and stderr have handed everything over (to a pipe they are written asynchronously: exiting at once cut a
+// long --json answer at 64 KiB).
+const flushed = (stream) => new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', resolve)));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(process.exitCode ?? 0);

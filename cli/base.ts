@@ -53,10 +53,12 @@ export abstract class LatticeCommand<T extends typeof Command> extends Command {
     } catch (e) {
       throw badArguments(e);
     }
-    const { args, argv, flags } = parsed;
+    const { args, flags, raw } = parsed;
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
-    this.positional = argv.map(String);
+    // In the order typed. (oclif's `argv` is sorted by where each value first occurs on the command line, so a
+    // positional equal to an earlier flag's value, `--data-dir k1 … increment k1`, moved before the method.)
+    this.positional = raw.filter((t) => t.type === 'arg').map((t) => String(t.input));
   }
 
   /** The resolved data dir (absolute); E_DATA_DIR_INVALID for an empty --data-dir or a path that is no directory. */

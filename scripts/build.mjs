@@ -3,7 +3,7 @@
 // compile the TypeScript into dist/ with tsconfig.build.json, write the CLI's oclif root in dist/cli, then build the
 // shipped AssemblyScript modules when scripts/build-modules.mjs is present (not with --cli-only).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,16 @@ const next = join(root, 'node_modules', '.cache', 'lattice-build', 'dist');
 rmSync(next, { recursive: true, force: true });
 const typed = run('tsc -p tsconfig.build.json', [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', next]);
 if (!existsSync(join(next, 'cli', 'commands'))) process.exit(1);
+
+// Plain .mjs sources (the kernel's verify worker, loaded by URL at run time) are not compiled: tsc does not copy
+// them, so they are copied beside the compiled files. Without this the built CLI could not verify a batch of 64.
+for (const top of ['abi', 'host', 'cli']) {
+  for (const rel of readdirSync(join(root, top), { recursive: true, encoding: 'utf8' })) {
+    if (!rel.endsWith('.mjs')) continue;
+    mkdirSync(dirname(join(next, top, rel)), { recursive: true });
+    copyFileSync(join(root, top, rel), join(next, top, rel));
+  }
+}
 
 // dist/cli/ is the CLI's oclif root: its own package.json (the oclif settings live here, once) and the command
 // manifest, so a command starts without importing every other command (DESIGN §8: `lattice status` under 300 ms).

@@ -41,8 +41,24 @@ export class VerifyPool {
         this.pending.delete(id);
         p?.resolve(new Uint8Array(ok));
       });
-      w.on('error', (e) => this.failAll(e));
+      w.on('error', (e) => this.broken(e));
+      w.on('exit', (code) => {
+        if (!this.closed) this.broken(new Error(`verify worker exited with code ${code}`));
+      });
       this.workers.push(w);
+    }
+  }
+
+  /**
+   * A worker failed (its file missing, a crash): every pending job fails with E_HOST_FAULT, and the pool drops all
+   * its workers so the next batch starts fresh ones rather than waiting forever on a dead one.
+   */
+  private broken(e: unknown): void {
+    this.failAll(e);
+    const dead = this.workers.splice(0);
+    for (const w of dead) {
+      w.removeAllListeners('exit');
+      void w.terminate().catch(() => undefined);
     }
   }
 
@@ -81,6 +97,10 @@ export class VerifyPool {
     let results: Uint8Array[];
     try {
       results = await Promise.all(jobs);
+    } catch (e) {
+      if (this.closed) throw e;
+      // The workers broke (see broken()): this batch is verified here, slower but the same answer, not lost.
+      return items.map((s) => verifySignature(s.intention.author, s.hash, s.signature));
     } finally {
       if (this.pending.size === 0) for (const w of this.workers) w.unref();
     }

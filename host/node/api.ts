@@ -113,7 +113,7 @@ export interface NodeApi {
   storeQuery(store: string, method: string, args: string[]): Promise<{ result: unknown }>;
   storeHistory(store: string, opts: { from?: number; to?: number; author?: string }): Promise<HistoryEntry[]>;
   storeWatch(store: string, signal: AbortSignal): AsyncIterable<HistoryEntry>;
-  storeVerify(store: string): Promise<{ ok: boolean; records: number; error?: unknown }>;
+  storeVerify(store: string): Promise<{ ok: boolean; records: number; intentions?: number; stateHash?: string; error?: unknown }>;
   storeResume(store: string): Promise<{ ok: boolean }>;
   storeRebuild(store: string): Promise<{ seq: number; stateHash: string }>;
   peerInvite(opts: { expiresInSec?: number; mesh?: string }): Promise<{ token: string; expires: string }>;

@@ -161,7 +161,7 @@ export class DaemonClient implements NodeApi {
   storeHistory(store: string, opts: { from?: number; to?: number; author?: string }): Promise<HistoryEntry[]> {
     return this.call('storeHistory', store, opts);
   }
-  storeVerify(store: string): Promise<{ ok: boolean; records: number; error?: unknown }> { return this.call('storeVerify', store); }
+  storeVerify(store: string): Promise<{ ok: boolean; records: number; intentions?: number; stateHash?: string; error?: unknown }> { return this.call('storeVerify', store); }
   storeResume(store: string): Promise<{ ok: boolean }> { return this.call('storeResume', store); }
   storeRebuild(store: string): Promise<{ seq: number; stateHash: string }> { return this.call('storeRebuild', store); }
   peerInvite(opts: { expiresInSec?: number; mesh?: string }): Promise<{ token: string; expires: string }> { return this.call('peerInvite', opts); }

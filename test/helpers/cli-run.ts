@@ -18,7 +18,7 @@ function newestSource(dir: string): number {
     const p = join(dir, name);
     const s = statSync(p);
     if (s.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (name.endsWith('.ts')) newest = Math.max(newest, s.mtimeMs);
+    else if (name.endsWith('.ts') || name.endsWith('.mjs')) newest = Math.max(newest, s.mtimeMs);
   }
   return newest;
 }

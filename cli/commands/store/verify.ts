@@ -8,7 +8,7 @@ export default class StoreVerify extends LatticeCommand<typeof StoreVerify> {
   static override args = { store: storeArg };
   static override examples = ['<%= config.bin %> store verify notes --json'];
 
-  async run(): Promise<{ ok: boolean; records: number }> {
+  async run(): Promise<{ ok: boolean; records: number; intentions?: number; stateHash?: string }> {
     this.progress('verifying…');
     const report = await this.withNode((node) => node.storeVerify(this.args.store));
     if (!report.ok) {
@@ -17,6 +17,7 @@ export default class StoreVerify extends LatticeCommand<typeof StoreVerify> {
       const message = typeof inner['message'] === 'string' ? inner['message'] : 'the store does not verify';
       throw new LatticeError('E_TAMPERED', message, { ...inner, ok: false, records: report.records, store: this.args.store });
     }
-    return { ok: true, records: report.records };
+    const { intentions, stateHash } = report;
+    return { ok: true, records: report.records, ...(intentions !== undefined ? { intentions } : {}), ...(stateHash !== undefined ? { stateHash } : {}) };
   }
 }
