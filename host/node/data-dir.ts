@@ -93,7 +93,12 @@ export function ensureDataDir(dataDir: string): DataDirPaths {
 
 /** Whether `lattice init` has run here (the node key exists). */
 export function isInitialized(dataDir: string): boolean {
-  return existsSync(dataDirPaths(checkDataDir(dataDir)).keyFile);
+  return holdsNode(dataDirPaths(checkDataDir(dataDir)));
+}
+
+/** Whether any part of a node is here (its key, its config, its database): such a data dir is never made anew. */
+function holdsNode(paths: DataDirPaths): boolean {
+  return [paths.keyFile, paths.configFile, paths.lmdbDir].some((f) => existsSync(f));
 }
 
 /**
@@ -103,10 +108,18 @@ export function isInitialized(dataDir: string): boolean {
 export function requireInitialized(dataDir: string): DataDirPaths {
   const paths = dataDirPaths(checkDataDir(dataDir));
   if (!existsSync(paths.keyFile)) {
+    if (holdsNode(paths)) {
+      // `lattice init` here would make a new identity and orphan the stores: say what is missing instead.
+      throw new LatticeError('E_DATA_DIR_CORRUPT', `${paths.keyFile} is missing, but ${paths.dataDir} holds a node's config or data: ${RECOVER}`, { file: paths.keyFile });
+    }
     throw new LatticeError('E_NOT_INITIALIZED', `${paths.dataDir} has no node: run lattice init`, { dataDir: paths.dataDir });
   }
   readNodeKeySeed(paths);
-  readNodeConfigFile(paths);
+  const config = readNodeConfigFile(paths);
+  const db = join(paths.lmdbDir, 'data.mdb');
+  if (config.meshes.length > 0 && !existsSync(db)) {
+    throw new LatticeError('E_STORAGE_CORRUPT', `${db} is missing, but config.json names ${config.meshes.length} mesh(es) whose stores it held: restore the lmdb dir from a backup, or move the data dir away and run lattice init (or lattice peer join) for a new node`, { file: db });
+  }
   return paths;
 }
 

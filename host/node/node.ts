@@ -55,6 +55,7 @@ export interface NodeConfig {
 /** Creates the data dir, the node key and a new mesh. */
 export async function initNode(dataDir: string): Promise<{ nodeId: string; dataDir: string; meshId: string }> {
   if (isInitialized(dataDir)) {
+    requireInitialized(dataDir); // a node with a part missing is E_DATA_DIR_CORRUPT, not made anew over its data
     throw new LatticeError('E_ALREADY_INITIALIZED', `${dataDirPaths(dataDir).dataDir} already holds a node`, { dataDir: dataDirPaths(dataDir).dataDir });
   }
   const paths = ensureDataDir(dataDir);
