@@ -3,7 +3,7 @@
 // compile the TypeScript into dist/ with tsconfig.build.json, write the CLI's oclif root in dist/cli, then build the
 // shipped AssemblyScript modules when scripts/build-modules.mjs is present (not with --cli-only).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,40 @@ function run(label, args) {
   }
   console.error(`build: ${label} done in ${Date.now() - started} ms`);
   return true;
+}
+
+// Nothing to do when every output is newer than every input. `npx lattice …` (the README's commands) installs this
+// checkout into npm's npx cache as a link and runs its `prepare`, this build, before the first command: after `npm ci`
+// that is a check of file times, not a second full build (over a minute). --force builds anyway.
+if (!process.argv.includes('--force') && !process.argv.includes('--cli-only') && upToDate()) {
+  console.error('build: dist/ and the modules are up to date (--force rebuilds)');
+  process.exit(0);
+}
+
+/** Whether dist/ and every module build are newer than every source they are made from. */
+function upToDate() {
+  const newest = (dir, keep) => {
+    let t = 0;
+    if (!existsSync(dir)) return t;
+    for (const rel of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      if (rel.split('/').includes('build') || rel.split('/').includes('node_modules')) continue;
+      const file = join(dir, rel);
+      if (keep(rel)) t = Math.max(t, statSync(file).mtimeMs);
+    }
+    return t;
+  };
+  const code = (rel) => /\.(ts|mjs|json)$/.test(rel);
+  const sources = Math.max(
+    ...['abi', 'cli', 'host', 'guest-sdk', 'modules', 'scripts'].map((d) => newest(join(root, d), code)),
+    ...['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : 0)),
+  );
+  const outputs = [join(root, 'dist', 'cli', 'oclif.manifest.json')];
+  for (const base of [join(root, 'modules'), join(root, 'modules', 'variants')]) {
+    for (const name of readdirSync(base)) {
+      if (existsSync(join(base, name, 'assembly', 'index.ts'))) outputs.push(join(base, name, 'build', `${name}.wasm`));
+    }
+  }
+  return outputs.every((f) => existsSync(f) && statSync(f).mtimeMs > sources);
 }
 
 // The build goes to dist.next/ and replaces dist/ only when complete, so a CLI running during a build never sees
