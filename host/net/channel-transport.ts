@@ -246,7 +246,10 @@ export class ChannelTransport implements Transport, ChannelEndpoint {
       await mine.close('connect aborted');
       throw e;
     }
-    if (mine.isClosed) throw new LatticeError('E_PEER_UNREACHABLE', `${toHex(nodeId).slice(0, 12)} closed the connection during the handshake`, { nodeId: toHex(nodeId) });
+    if (mine.isClosed) {
+      const { remote, reason } = await mine.closed; // the peer's reason ("revoked") tells the caller why
+      throw new LatticeError('E_PEER_UNREACHABLE', `${toHex(nodeId).slice(0, 12)} closed the connection during the handshake${remote && reason ? `: closed by peer: ${reason}` : ''}`, { nodeId: toHex(nodeId) });
+    }
     this.network.stats.connections++;
     this.log('connected to', toHex(nodeId).slice(0, 12));
     return mine;

@@ -53,6 +53,8 @@ export class NetworkService implements SyncHost {
   readonly sync: SyncService;
   private readonly trees = new Map<string, NegentropyTree>();
   private readonly attached = new Set<string>();
+  /** Members that closed a connection on this node saying it is revoked, and when (what sync reports). */
+  private readonly closedOnUs = new Map<string, number>();
   /** Stores that held intentions for authorization (a revoked author's chain arriving before its tip): recheck. */
   private readonly holding = new Set<string>();
   private readonly offs: (() => void)[] = [];
@@ -285,6 +287,9 @@ export class NetworkService implements SyncHost {
     if (existing) return existing;
     const conn = await this.transport.connect(nodeId, addrs);
     this.sync.serveConnection(conn);
+    void conn.closed.then((info) => {
+      if (info.remote && /revoked/.test(info.reason)) this.closedOnUs.set(toHex(conn.remoteNodeId), Date.now());
+    });
     return conn;
   }
 
@@ -325,6 +330,7 @@ export class NetworkService implements SyncHost {
    * (they say who is a member and which children exist); children discovered on the way are synced too.
    */
   async syncNow(stores?: Store[]): Promise<SyncSummary> {
+    const started = Date.now();
     const { failures } = await this.connectMembers();
     const peers = new Set<string>();
     let sent = 0;
@@ -354,6 +360,11 @@ export class NetworkService implements SyncHost {
     if (!stores) {
       // Stores discovered while the roots synced.
       for (const meta of this.node.manager.list()) if (!done.has(toHex(meta.storeId))) await one(await this.node.store(meta.storeId));
+    }
+    // A member that closed on us because this node is revoked drops out of peersOf() before any session fails:
+    // say so, rather than leave it out of `unreachable` (a revoked node would read "some peers offline").
+    for (const [id, at] of this.closedOnUs) {
+      if (at >= started && !peers.has(id)) failures.set(id, peerFailure(id, new Error('closed by peer: revoked')));
     }
     for (const p of peers) failures.delete(p); // synced at least one store with it
     return { peers: peers.size, sent, received, unreachable: [...failures.values()] };

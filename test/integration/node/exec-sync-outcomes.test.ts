@@ -106,4 +106,19 @@ describe('sync: the members it could not reach', () => {
     expect(healed.peers).toBe(1);
     expect(healed.unreachable).toEqual([]);
   });
+
+  it('a revoked node learns it from the members that close on it, also while another member is offline', async () => {
+    const net = testNet();
+    const [a, b, c] = await meshWithStore(net, 3);
+    for (const n of [a!, b!, c!]) await n.sync();
+    await a!.peerRevoke(toHex(c!.key.publicKey));
+    await b!.sync();
+    for (const conn of c!.network!.transport.connections()) await conn.close('test: reconnect');
+    net.network.partition([b!.key.publicKey], [c!.key.publicKey]); // b is offline for c
+    const r = await c!.sync('kv');
+    expect(r.peers).toBe(0);
+    const byNode = Object.fromEntries(r.unreachable.map((f) => [f.nodeId, f.code]));
+    expect(byNode[toHex(a!.key.publicKey)]).toBe('E_UNAUTHORIZED');
+    expect(byNode[toHex(b!.key.publicKey)]).toMatch(/^E_/);
+  });
 });
