@@ -118,12 +118,12 @@ export function requireInitialized(dataDir: string): DataDirPaths {
   const config = readNodeConfigFile(paths);
   const db = join(paths.lmdbDir, 'data.mdb');
   if (config.meshes.length > 0 && !existsSync(db)) {
-    throw new LatticeError('E_STORAGE_CORRUPT', `${db} is missing, but config.json names ${config.meshes.length} mesh(es) whose stores it held: restore the lmdb dir from a backup, or move the data dir away and run lattice init (or lattice peer join) for a new node`, { file: db });
+    throw new LatticeError('E_STORAGE_CORRUPT', `${db} is missing, but config.json names ${config.meshes.length} mesh(es) whose stores it held: restore the lmdb dir from a backup, or move the data dir away and run lattice init for a new node (then lattice peer join to rejoin a mesh)`, { file: db });
   }
   return paths;
 }
 
-const RECOVER = 'restore it from a backup, or move the data dir away and run lattice init (or lattice peer join) for a new node';
+const RECOVER = 'restore it from a backup, or move the data dir away and run lattice init for a new node (then lattice peer join to rejoin a mesh)';
 
 function readDataFile(file: string, what: string): string {
   try {

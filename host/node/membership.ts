@@ -73,8 +73,8 @@ export async function join(node: Node, token: string): Promise<{ meshId: string;
 }
 
 export async function revoke(node: Node, nodeIdHex: string, mesh?: string): Promise<{ ok: boolean; lastValidTip: Record<string, string> }> {
-  const target = fromHex(nodeIdHex.toLowerCase(), 32) as NodeId;
   const meshId = node.meshId(mesh);
+  const target = memberById(node, meshId, nodeIdHex);
   if (toHex(target) === toHex(node.key.publicKey)) throw new LatticeError('E_BAD_ARGUMENT', 'a node cannot revoke itself');
   if (node.mesh(meshId).status(target) === 'unknown') throw new LatticeError('E_BAD_ARGUMENT', `${nodeIdHex} is not a member of this mesh`);
   const lastValidTip: Record<string, Uint8Array> = {};
@@ -87,4 +87,15 @@ export async function revoke(node: Node, nodeIdHex: string, mesh?: string): Prom
   await root.submit(encodeSystemOp({ op: 'PeerRevoke', node: target, lastValidTip }));
   for (const c of node.network?.transport.connections() ?? []) if (toHex(c.remoteNodeId) === toHex(target)) await c.close('revoked');
   return { ok: true, lastValidTip: Object.fromEntries(Object.entries(lastValidTip).map(([k, v]) => [k, toHex(v)])) };
+}
+
+/** A member of the mesh by node id or unambiguous id prefix (peer list and history print shortened ids). */
+function memberById(node: Node, meshId: StoreId, text: string): NodeId {
+  const want = text.toLowerCase();
+  if (!/^[0-9a-f]{1,64}$/.test(want)) throw new LatticeError('E_BAD_ARGUMENT', `${text} is not a node id (64 hex characters, or a prefix of one)`);
+  if (want.length === 64) return fromHex(want, 32) as NodeId;
+  const found = node.mesh(meshId).peers().filter((p) => p.nodeId.startsWith(want));
+  if (found.length === 1) return fromHex(found[0]!.nodeId, 32) as NodeId;
+  if (found.length === 0) throw new LatticeError('E_BAD_ARGUMENT', `no member of this mesh has an id starting with ${want}`);
+  throw new LatticeError('E_BAD_ARGUMENT', `${want} matches ${found.length} members of this mesh: use a longer id`, { matches: found.map((p) => p.nodeId) });
 }

@@ -69,7 +69,7 @@ const TABLE_NAMES = [
   'authorTips', 'upgrades', 'state', 'storeRows', 'meta', 'modules',
 ] as const;
 
-const RECOVER = 'restore the data dir from a backup, or move it away and run lattice init (or lattice peer join) for a new node';
+const RECOVER = 'restore the data dir from a backup, or move it away and run lattice init for a new node (then lattice peer join to rejoin a mesh)';
 
 /**
  * Throws E_STORAGE_CORRUPT when the environment's data file exists but its meta pages say it is damaged (empty,

@@ -3,7 +3,7 @@ import { LatticeCommand, meshFlag } from '../../base.js';
 
 export default class PeerRevoke extends LatticeCommand<typeof PeerRevoke> {
   static override summary = 'revoke a peer: its intentions after the tips this node has witnessed are rejected everywhere';
-  static override args = { nodeId: Args.string({ description: 'the peer\'s node id (hex)', required: true }) };
+  static override args = { nodeId: Args.string({ description: 'the peer\'s node id (hex), or an unambiguous prefix of it', required: true }) };
   static override flags = { mesh: meshFlag };
   static override examples = ['<%= config.bin %> peer revoke 3f9a…'];
 
