@@ -52,6 +52,9 @@ export interface NodeConfig {
   peers?: Record<string, string[]>;
 }
 
+/** The longest store name `store create --name` takes. */
+const MAX_STORE_NAME = 128;
+
 /** Creates the data dir, the node key and a new mesh. */
 export async function initNode(dataDir: string): Promise<{ nodeId: string; dataDir: string; meshId: string }> {
   if (isInitialized(dataDir)) {
@@ -316,6 +319,9 @@ export class Node implements NodeApi {
     const reg = view.module(storeType);
     if (!reg) {
       throw new LatticeError('E_UNKNOWN_STORE_TYPE', `no module is published for store type ${storeType} in this mesh`, { storeType, known: view.modules().map((m) => m.storeType) });
+    }
+    if (name !== undefined && (name.trim() === '' || name.length > MAX_STORE_NAME || /[\u0000-\u001f\u007f]/.test(name))) {
+      throw new LatticeError('E_BAD_ARGUMENT', `a store name is 1 to ${MAX_STORE_NAME} characters, not blank, without control characters`, { name: name.slice(0, 64) });
     }
     if (name !== undefined && this.manager.list().some((m) => m.name === name || view.child(m.storeId)?.name === name)) {
       throw new LatticeError('E_STORE_EXISTS', `a store named ${name} already exists`, { name });

@@ -81,6 +81,11 @@ describe('store and author prefixes', () => {
     expect((await fixture.node.storeInfo(id.slice(0, k))).storeId).toBe(id);
   });
 
+  it('a store name is 1 to 128 characters, not blank, without control characters', async () => {
+    for (const bad of ['', '   ', 'x'.repeat(129), 'a\nb']) expect((await failure(fixture.node.storeCreate('demo:counter', bad))).code).toBe('E_BAD_ARGUMENT');
+    expect((await fixture.node.storeCreate('demo:counter', 'n'.repeat(128))).name).toBe('n'.repeat(128));
+  });
+
   it('history --author takes the 12 characters history prints', async () => {
     const all = await fixture.node.storeHistory('clicks', {});
     const author = all[all.length - 1]!.author;
