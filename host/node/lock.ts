@@ -62,7 +62,7 @@ export function acquireLock(dataDir: string): DataDirLock {
       const holder = readPid(lockFile);
       // Our own pid here is a lock an earlier process with the same pid left (we checked `held` above).
       if (holder !== undefined && holder !== process.pid && pidAlive(holder)) {
-        throw new LatticeError('E_DATA_DIR_LOCKED', `${dataDir} is in use by process ${holder}`, { pid: holder, lockFile });
+        throw new LatticeError('E_DATA_DIR_LOCKED', `${dataDir} is in use by process ${holder} (to run commands while a node runs, start it as lattice daemon: commands then go through its socket)`, { pid: holder, lockFile });
       }
       removeStale(lockFile, holder);
     }

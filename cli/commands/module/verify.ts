@@ -13,6 +13,10 @@ export default class ModuleVerify extends LatticeCommand<typeof ModuleVerify> {
   static override examples = ['<%= config.bin %> module verify ./mymod b3:5e0c…'];
 
   async run(): Promise<{ match: boolean; cid: string }> {
+    if (!/^(b3:)?[0-9a-fA-F]{64}$/.test(this.args.cid)) {
+      // refused before the build: a typo in the CID is a bad argument, not a module that builds to something else
+      throw new LatticeError('E_BAD_ARGUMENT', `${this.args.cid} is not a CID (b3: and 64 hex characters, as module build prints)`, { cid: this.args.cid });
+    }
     this.progress('rebuilding…');
     const { verifyModule } = await loadModuleBuild();
     const { ok, built } = await verifyModule(this.args.dir, this.args.cid);

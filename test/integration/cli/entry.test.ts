@@ -82,9 +82,12 @@ describe('lattice entry point', () => {
 
   it('module verify of a directory that is no module is a typed build error', async (t) => {
     const dir = tempDir(t);
-    const r = await runCli(['module', 'verify', dir, 'b3:00', '--json']);
+    const r = await runCli(['module', 'verify', dir, `b3:${'0'.repeat(64)}`, '--json']);
     expect(r.code).toBe(1);
     expect(r.json.error.code).toBe('E_BUILD_FAILED');
+    // a CID that is no CID is refused before any build
+    const typo = await runCli(['module', 'verify', dir, 'b3:00', '--json']);
+    expect(typo.json.error.code).toBe('E_BAD_ARGUMENT');
   });
 
   it('module publish of a file that is not WebAssembly is refused before any node is opened', async (t) => {
