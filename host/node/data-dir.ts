@@ -1,6 +1,6 @@
 // Where a node keeps its files (DESIGN §8): the data dir is --data-dir, else $LATTICE_HOME, else ~/.lattice. Every
 // path inside it is named here once, so the CLI, the daemon and the node agree on them.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LatticeError } from '../model/errors.js';
@@ -83,8 +83,11 @@ export function ensureDataDir(dataDir: string): DataDirPaths {
       throw new LatticeError('E_DATA_DIR_INVALID', `cannot create the data dir ${paths.dataDir}: mkdir ${p} failed (${reason(e)})`, { dataDir: paths.dataDir, path: p });
     }
   }
+  // A file written and removed, not access(): root passes access(W_OK) on /proc and on read-only mounts.
+  const probe = join(paths.dataDir, `.write-probe-${process.pid}`);
   try {
-    accessSync(paths.dataDir, constants.W_OK | constants.X_OK);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
   } catch (e) {
     throw new LatticeError('E_DATA_DIR_INVALID', `the data dir ${paths.dataDir} is not writable (${reason(e)})`, { dataDir: paths.dataDir });
   }

@@ -81,6 +81,8 @@ describe('bad input from the command line', { timeout: 120_000 }, () => {
     const started = Date.now();
     const proc = refused(await lat(['init', '--data-dir', '/proc/lattice-test/node'], 20_000), 'E_DATA_DIR_INVALID');
     expect(proc.message).toMatch(/cannot create the data dir \/proc\/lattice-test\/node/);
+    // /proc itself exists and root passes access(W_OK) there, but nothing can be written in it
+    expect(refused(await lat(['init', '--data-dir', '/proc'], 20_000), 'E_DATA_DIR_INVALID').message).toMatch(/not writable/);
     expect(Date.now() - started).toBeLessThan(15_000);
     // A good path with missing parents is still created.
     const deep = join(root, 'a', 'b', 'node');
