@@ -2,12 +2,12 @@
 // once per test file with the pinned asc, members added to the mesh, and counter intentions of other authors signed
 // here and ingested into a store in large batches (what a peer's pushes would deliver, without the network).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { encodeValue, val } from '../../../abi/values.js';
 import { encodeSystemOp, type Store } from '../../../host/kernel/index.js';
 import {
@@ -177,4 +177,21 @@ export function killAtFirstProgress(script: string, args: string[]): Promise<{ p
       else reject(new Error(`child exited (${signal ?? code}) without being killed mid-replay: ${lines.join(' | ')} ${stderr.slice(-2000)}`));
     });
   });
+}
+
+/**
+ * Writes `wasm` to a file, runs `script` with (dataDir, that file, ...extra) and kills it at its first replay
+ * progress (killAtFirstProgress); checks it died mid-replay and left its scratch env behind. `scratch()` lists the
+ * dead child's scratch envs (for the check that a later replay swept them).
+ */
+export async function killMidReplay(script: string, dataDir: string, wasm: Uint8Array, extra: string[] = []): Promise<{ pid: number; wasmFile: string; scratch: () => string[] }> {
+  const wasmFile = join(tempDir(), 'module.wasm');
+  writeFileSync(wasmFile, wasm);
+  const killed = await killAtFirstProgress(script, [dataDir, wasmFile, ...extra]);
+  expect(killed.progress.done).toBeGreaterThan(0);
+  expect(killed.progress.done).toBeLessThan(killed.progress.total);
+  expect(killed.lines.some((l) => l.includes('"event":"done"'))).toBe(false);
+  const scratch = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`lattice-replay-${killed.pid}-`));
+  expect(scratch()).toHaveLength(1); // the dead child's scratch env is left behind
+  return { pid: killed.pid, wasmFile, scratch };
 }

@@ -2,13 +2,12 @@
 // module with its state intact: a child process publishes an equivalent module over a store of 2000 intentions and
 // is killed with SIGKILL after its first replay batch; reopened, the registry and the store still name the old CID,
 // the state hash and the chain are as before, and the next replay removes the dead child's scratch environment.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { fromHex, type StoreId } from '../../../host/model/index.js';
 import { openNode } from '../../../host/node/node.js';
-import { addMembers, Authors, counterHistory, createNode, ingestAll, killAtFirstProgress, ROOT, tempDir, variant } from './helpers.js';
+import { addMembers, Authors, counterHistory, createNode, ingestAll, killMidReplay, ROOT, variant } from './helpers.js';
 
 let fast: Uint8Array;
 beforeAll(async () => {
@@ -18,7 +17,6 @@ beforeAll(async () => {
 const COUNT = 2000;
 const CHILD = join(ROOT, 'test', 'integration', 'hotfix', 'publish-child.ts');
 
-const publishAndKill = (dataDir: string, wasmFile: string) => killAtFirstProgress(CHILD, [dataDir, wasmFile, 'demo:counter', 'hold']);
 
 it('a node killed mid-verification restarts on the old module with its state intact', { timeout: 120_000 }, async () => {
   const { node, dataDir } = await createNode();
@@ -31,14 +29,7 @@ it('a node killed mid-verification restarts on the old module with its state int
   const registry = (await node.moduleList()).find((m) => m.storeType === 'demo:counter')!.cid;
   await node.close();
 
-  const wasmFile = join(tempDir(), 'counter-fast.wasm');
-  writeFileSync(wasmFile, fast);
-  const killed = await publishAndKill(dataDir, wasmFile);
-  expect(killed.progress.done).toBeGreaterThan(0);
-  expect(killed.progress.done).toBeLessThan(killed.progress.total);
-  expect(killed.lines.some((l) => l.includes('"event":"done"'))).toBe(false);
-  const scratch = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`lattice-replay-${killed.pid}-`));
-  expect(scratch()).toHaveLength(1); // the dead child's scratch env is still there
+  const { scratch, wasmFile } = await killMidReplay(CHILD, dataDir, fast, ['demo:counter', 'hold']);
 
   const reopened = await openNode({ dataDir });
   try {

@@ -2,14 +2,12 @@
 // state) restarts on the old module with its state intact and the upgrade still held, then verifies and applies it:
 // a child process (verify-child.ts) opens a node holding another member's upgrade, gets the module's bytes, and is
 // killed after the first batch of the gate's replay; the parent reopens the data dir.
-import { readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { encodeSystemOp } from '../../../host/kernel/index.js';
 import { blake3, cidToString, DEFAULT_LIMITS, fromHex, toHex, type Cid, type StoreId } from '../../../host/model/index.js';
 import { waitFor } from '../../helpers/node-wait.js';
-import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, killAtFirstProgress, open, ROOT, tempDir, variant } from './helpers.js';
+import { addMembers, Authors, counterHistory, counterOp, createNode, ingestAll, killMidReplay, open, ROOT, variant } from './helpers.js';
 
 let fast: Uint8Array;
 beforeAll(async () => {
@@ -19,7 +17,6 @@ beforeAll(async () => {
 const COUNT = 1000;
 const CHILD = join(ROOT, 'test', 'integration', 'hotfix', 'verify-child.ts');
 
-const verifyAndKill = (dataDir: string, wasmFile: string) => killAtFirstProgress(CHILD, [dataDir, wasmFile]);
 
 it('a node killed with SIGKILL while verifying a received upgrade restarts on the old module with its state intact, then verifies and applies it', { timeout: 150_000 }, async () => {
   const { node, dataDir } = await createNode();
@@ -37,14 +34,7 @@ it('a node killed with SIGKILL while verifying a received upgrade restarts on th
   const before = await node.storeInfo('clicks');
   await node.close();
 
-  const wasmFile = join(tempDir(), 'counter-fast.wasm');
-  writeFileSync(wasmFile, fast);
-  const killed = await verifyAndKill(dataDir, wasmFile);
-  expect(killed.progress.done).toBeGreaterThan(0);
-  expect(killed.progress.done).toBeLessThan(killed.progress.total);
-  expect(killed.lines.some((l) => l.includes('"event":"done"'))).toBe(false);
-  const scratch = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`lattice-replay-${killed.pid}-`));
-  expect(scratch()).toHaveLength(1); // the dead child's scratch env is left behind
+  const { scratch } = await killMidReplay(CHILD, dataDir, fast);
 
   const again = await open(dataDir);
   try {
