@@ -96,6 +96,8 @@ export class Node implements NodeApi {
   readonly upgrades: UpgradeGate;
   network: NetworkService | null = null;
   private closed = false;
+  /** config.json as this process last read or wrote it (see config()). */
+  private savedConfig: NodeConfig | undefined;
   private readonly rootOpener;
 
   private constructor(
@@ -180,14 +182,22 @@ export class Node implements NodeApi {
 
   // --- config and meshes -----------------------------------------------------------------------------------------
 
-  /** The node's config.json; none yet (a node being made) is no mesh; a damaged one is E_DATA_DIR_CORRUPT naming it. */
+  /**
+   * The node's config.json (none yet, a node being made: no mesh; a damaged one: E_DATA_DIR_CORRUPT naming it), as a
+   * copy to change and save. Read once: this process holds the data dir, so only saveConfig changes the file (peers'
+   * requests ask it for the meshes on every request).
+   */
   config(): NodeConfig {
-    if (!existsSync(this.paths.configFile)) return { meshes: [] };
-    return readNodeConfigFile(this.paths) as unknown as NodeConfig;
+    if (!this.savedConfig) {
+      if (!existsSync(this.paths.configFile)) return { meshes: [] };
+      this.savedConfig = readNodeConfigFile(this.paths) as unknown as NodeConfig;
+    }
+    return structuredClone(this.savedConfig);
   }
 
   saveConfig(c: NodeConfig): void {
     writeFileSync(this.paths.configFile, JSON.stringify(c, null, 2) + '\n');
+    this.savedConfig = structuredClone(c);
   }
 
   rememberPeer(nodeId: NodeId, addrs: readonly string[]): void {
