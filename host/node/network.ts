@@ -364,7 +364,7 @@ export class NetworkService implements SyncHost {
     // A member that closed on us because this node is revoked drops out of peersOf() before any session fails:
     // say so, rather than leave it out of `unreachable` (a revoked node would read "some peers offline").
     for (const [id, at] of this.closedOnUs) {
-      if (at >= started && !peers.has(id)) failures.set(id, peerFailure(id, new Error('closed by peer: revoked')));
+      if (at >= started && !peers.has(id)) failures.set(id, revokedBy(id));
     }
     for (const p of peers) failures.delete(p); // synced at least one store with it
     return { peers: peers.size, sent, received, unreachable: [...failures.values()] };
@@ -377,21 +377,18 @@ export class NetworkService implements SyncHost {
 
   async fetchModule(cid: Cid): Promise<void> {
     for (const conn of this.transport.connections().filter((c) => !c.isClosed)) {
+      let bytes: Uint8Array;
       try {
-        const bytes = await this.sync.fetchModule(conn, cid);
+        bytes = await this.sync.fetchModule(conn, cid);
         if (!bytesEqual(blake3(bytes), cid)) throw new LatticeError('E_CID_MISMATCH', 'a peer sent module bytes that do not match the CID');
-        try {
-          // The same admission as a local publish (lint, instrument, describe() once): a member that registered a
-          // module no node could use does not get it into this node's CAS. Every peer has the same bytes: final.
-          await this.node.runtime.publish(bytes, DEFAULT_LIMITS);
-        } catch (e) {
-          throw new AdmissionRefused(asLatticeError(e));
-        }
-        return;
       } catch (e) {
-        if (e instanceof AdmissionRefused) throw e.error;
         log.trace('module fetch failed: %s', (e as Error).message);
+        continue;
       }
+      // The same admission as a local publish (lint, instrument, describe() once): a member that registered a module
+      // no node could use does not get it into this node's CAS. Every peer has the same bytes, so a refusal is final.
+      await this.node.runtime.publish(bytes, DEFAULT_LIMITS);
+      return;
     }
     throw new LatticeError('E_MODULE_NOT_FOUND', `no connected peer has module ${cidToString(cid)}`, { cid: cidToString(cid) });
   }
@@ -482,15 +479,8 @@ function concatSigned(encoding: Uint8Array, signature: Uint8Array): Uint8Array {
 /** A failed dial or session as `lattice sync` reports it; a peer that closed on us because we are revoked says so. */
 function peerFailure(nodeId: string, e: unknown): PeerFailure {
   const err = asLatticeError(e, 'E_PEER_UNREACHABLE');
-  if (/closed by peer: revoked/.test(err.message)) {
-    return { nodeId, code: 'E_UNAUTHORIZED', message: 'the peer closed the connection: this node is revoked from the mesh' };
-  }
+  if (/closed by peer: revoked/.test(err.message)) return revokedBy(nodeId);
   return { nodeId, code: err.code, message: err.message };
 }
 
-/** A fetched module this node's runtime refused (fetchModule tries no other peer then). */
-class AdmissionRefused extends Error {
-  constructor(readonly error: LatticeError) {
-    super(error.message);
-  }
-}
+const revokedBy = (nodeId: string): PeerFailure => ({ nodeId, code: 'E_UNAUTHORIZED', message: 'the peer closed the connection: this node is revoked from the mesh' });
