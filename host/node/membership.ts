@@ -6,6 +6,7 @@ import { encodeSystemOp } from '../kernel/index.js';
 import { fromHex, LatticeError, toHex, type NodeId, type StoreId } from '../model/index.js';
 import type { Join, JoinReply } from '../net/wire.js';
 import { decodeInviteToken, encodeInviteToken, inviteSecretHash, newInviteSecret } from './invite.js';
+import { idsByPrefix } from './id-prefix.js';
 import { checkInvite } from './mesh.js';
 import type { Node } from './node.js';
 import { ROOT_STORE_TYPE } from './root-store.js';
@@ -91,11 +92,8 @@ export async function revoke(node: Node, nodeIdHex: string, mesh?: string): Prom
 
 /** A member of the mesh by node id or unambiguous id prefix (peer list and history print shortened ids). */
 function memberById(node: Node, meshId: StoreId, text: string): NodeId {
-  const want = text.toLowerCase();
-  if (!/^[0-9a-f]{1,64}$/.test(want)) throw new LatticeError('E_BAD_ARGUMENT', `${text} is not a node id (64 hex characters, or a prefix of one)`);
-  if (want.length === 64) return fromHex(want, 32) as NodeId;
-  const found = node.mesh(meshId).peers().filter((p) => p.nodeId.startsWith(want));
-  if (found.length === 1) return fromHex(found[0]!.nodeId, 32) as NodeId;
-  if (found.length === 0) throw new LatticeError('E_BAD_ARGUMENT', `no member of this mesh has an id starting with ${want}`);
-  throw new LatticeError('E_BAD_ARGUMENT', `${want} matches ${found.length} members of this mesh: use a longer id`, { matches: found.map((p) => p.nodeId) });
+  const found = idsByPrefix(text, node.mesh(meshId).peers().map((p) => p.nodeId), 'peer');
+  if (found.length === 0) throw new LatticeError('E_BAD_ARGUMENT', `no member of this mesh has an id starting with ${text.toLowerCase()}`);
+  if (found.length > 1) throw new LatticeError('E_BAD_ARGUMENT', `${text} matches ${found.length} members of this mesh: use a longer id`, { matches: found });
+  return fromHex(found[0]!, 32) as NodeId;
 }

@@ -17,6 +17,7 @@ import { meshView, type MeshView } from './mesh.js';
 import { ROOT_STORE_TYPE, rootStoreOpener } from './root-store.js';
 import { loadShippedModules } from './shipped-modules.js';
 import { historyEntry, storeSummary } from './views.js';
+import { idsByPrefix } from './id-prefix.js';
 import { systemTable } from './system-table.js';
 import { callFromStrings } from './args.js';
 import { outputToJson } from './output.js';
@@ -550,10 +551,7 @@ export function shippedRegistry(): Record<string, Cid> {
 
 /** An author of `store` by node id or unambiguous id prefix (history prints 12 characters of it); null: none. */
 function authorOf(store: Store, text: string): NodeId | null {
-  const want = text.toLowerCase();
-  if (!/^[0-9a-f]{1,64}$/.test(want)) throw new LatticeError('E_BAD_ARGUMENT', `--author ${text}: expected a node id or a prefix of one, in hex`);
-  if (want.length === 64) return fromHex(want, 32) as NodeId;
-  const found = store.heads().filter((h) => toHex(h.author).startsWith(want));
-  if (found.length > 1) throw new LatticeError('E_BAD_ARGUMENT', `--author ${text} matches ${found.length} authors of this store: use a longer prefix`, { matches: found.map((h) => toHex(h.author)) });
-  return found[0]?.author ?? null;
+  const found = idsByPrefix(text, store.heads().map((h) => toHex(h.author)), '--author');
+  if (found.length > 1) throw new LatticeError('E_BAD_ARGUMENT', `--author ${text} matches ${found.length} authors of this store: use a longer prefix`, { matches: found });
+  return found[0] === undefined ? null : (fromHex(found[0], 32) as NodeId);
 }
